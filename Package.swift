@@ -1,0 +1,56 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "AlephTX",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "alephtx", targets: ["alephtx"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        .target(name: "AlephCore"),
+        .target(name: "AlephBook", dependencies: ["AlephCore"]),
+        .target(name: "AlephRPC", dependencies: ["AlephCore"]),
+        .target(name: "AlephVenues", dependencies: ["AlephCore", "AlephBook"]),
+        .target(
+            name: "AlephGateway",
+            dependencies: [
+                "AlephCore", "AlephBook", "AlephRPC", "AlephVenues",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "alephtx",
+            dependencies: [
+                "AlephGateway", "AlephRPC", "AlephCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "AlephCoreTests", dependencies: ["AlephCore"]),
+        .testTarget(name: "AlephBookTests", dependencies: ["AlephBook", "AlephCore"]),
+        .testTarget(name: "AlephRPCTests", dependencies: ["AlephRPC", "AlephCore"]),
+        .testTarget(name: "AlephVenuesTests", dependencies: ["AlephVenues", "AlephBook", "AlephCore"]),
+        .testTarget(
+            name: "AlephGatewayTests",
+            dependencies: [
+                "AlephGateway", "AlephRPC", "AlephCore", "AlephVenues",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

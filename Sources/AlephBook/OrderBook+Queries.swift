@@ -1,0 +1,95 @@
+import AlephCore
+
+extension OrderBook {
+    /// Best bid level.
+    public var bestBid: BookLevel? { bids.first }
+    /// Best ask level.
+    public var bestAsk: BookLevel? { asks.first }
+
+    /// Mid price, rounded to the nearest 1e-8; nil unless both sides exist.
+    public var mid: Fixed? {
+        guard let b = bids.first, let a = asks.first else { return nil }
+        return Fixed(raw: (b.price.raw + a.price.raw) / 2)
+    }
+
+    /// Best ask minus best bid.
+    public var spread: Fixed? {
+        guard let b = bids.first, let a = asks.first else { return nil }
+        return a.price - b.price
+    }
+
+    /// Size-weighted mid: (bid × askQty + ask × bidQty) / (bidQty + askQty).
+    public var microprice: Fixed? {
+        guard let b = bids.first, let a = asks.first else { return nil }
+        let num = b.price.multiplied(by: a.quantity) + a.price.multiplied(by: b.quantity)
+        return num.divided(by: a.quantity + b.quantity)
+    }
+
+    /// Up to `n` best levels of each side.
+    public func top(_ n: Int) -> (bids: ArraySlice<BookLevel>, asks: ArraySlice<BookLevel>) {
+        (bids.prefix(max(0, n)), asks.prefix(max(0, n)))
+    }
+
+    /// Levels a taker on `side` would consume: asks for a buy, bids for a sell.
+    public func liquidity(for side: Side) -> [BookLevel] { side == .buy ? asks : bids }
+
+    /// Walks the opposite side for `quantity`, optionally not beyond `limit`.
+    ///
+    /// A buy consumes asks from the lowest; a sell consumes bids from the highest. The estimate
+    /// may be smaller than requested when depth (or the limit) runs out.
+    public func walk(side: Side, quantity: Fixed, limit: Fixed? = nil) -> FillEstimate {
+        var remaining = quantity
+        var est = FillEstimate.empty
+        for level in liquidity(for: side) {
+            if remaining.raw <= 0 { break }
+            if let limit {
+                if side == .buy && level.price > limit { break }
+                if side == .sell && level.price < limit { break }
+            }
+            let take = min(remaining, level.quantity)
+            est.quantity += take
+            est.notional += level.price.multiplied(by: take)
+            est.worstPrice = level.price
+            est.levels.append(BookLevel(price: level.price, quantity: take))
+            remaining -= take
+        }
+        return est
+    }
+
+    /// Walks the opposite side spending up to `notional` quote currency, in whole lots.
+    public func walk(side: Side, notional: Fixed, lotSize: Fixed, limit: Fixed? = nil) -> FillEstimate {
+        var budget = notional
+        var est = FillEstimate.empty
+        for level in liquidity(for: side) {
+            if budget.raw <= 0 { break }
+            if let limit {
+                if side == .buy && level.price > limit { break }
+                if side == .sell && level.price < limit { break }
+            }
+            let affordable = (budget.divided(by: level.price, rounding: .down) ?? .zero).floored(to: lotSize)
+            let take = min(affordable, level.quantity)
+            if take.raw <= 0 { break }
+            let cost = level.price.multiplied(by: take)
+            est.quantity += take
+            est.notional += cost
+            est.worstPrice = level.price
+            est.levels.append(BookLevel(price: level.price, quantity: take))
+            budget -= cost
+            if take < level.quantity { break }
+        }
+        return est
+    }
+
+    /// Total quantity on `side` within `bps` basis points of the mid.
+    public func depth(side: Side, withinBps bps: Int64) -> Fixed {
+        guard let mid else { return .zero }
+        let band = mid.bps(bps)
+        var total = Fixed.zero
+        if side == .buy {
+            for l in bids where l.price >= mid - band { total += l.quantity }
+        } else {
+            for l in asks where l.price <= mid + band { total += l.quantity }
+        }
+        return total
+    }
+}

@@ -1,0 +1,145 @@
+/// A fixed-point decimal with 8 fractional digits stored in an `Int64`.
+///
+/// All money in AlephTX (prices, quantities, notionals, fees, PnL) is a `Fixed`.
+/// The range is ±92,233,720,368.54775807, which covers every instrument we trade.
+/// Multiplication and division go through `Int128` so intermediate results never overflow.
+public struct Fixed: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Number of fractional decimal digits.
+    public static let decimals = 8
+    /// 10^decimals.
+    public static let scale: Int64 = 100_000_000
+
+    /// The raw scaled integer value (`value * 10^8`).
+    public var raw: Int64
+
+    /// Creates a value from its raw scaled integer.
+    @inlinable public init(raw: Int64) { self.raw = raw }
+
+    /// Creates a value from a whole number of units.
+    @inlinable public init(_ units: Int) { self.raw = Int64(units) * Fixed.scale }
+
+    /// Zero.
+    public static let zero = Fixed(raw: 0)
+
+    /// True when the value is exactly zero.
+    @inlinable public var isZero: Bool { raw == 0 }
+    /// True when the value is below zero.
+    @inlinable public var isNegative: Bool { raw < 0 }
+    /// True when the value is above zero.
+    @inlinable public var isPositive: Bool { raw > 0 }
+    /// The absolute value.
+    @inlinable public var magnitude: Fixed { Fixed(raw: raw < 0 ? -raw : raw) }
+
+    @inlinable public static func < (a: Fixed, b: Fixed) -> Bool { a.raw < b.raw }
+    @inlinable public static func + (a: Fixed, b: Fixed) -> Fixed { Fixed(raw: a.raw + b.raw) }
+    @inlinable public static func - (a: Fixed, b: Fixed) -> Fixed { Fixed(raw: a.raw - b.raw) }
+    @inlinable public static prefix func - (a: Fixed) -> Fixed { Fixed(raw: -a.raw) }
+    @inlinable public static func += (a: inout Fixed, b: Fixed) { a.raw += b.raw }
+    @inlinable public static func -= (a: inout Fixed, b: Fixed) { a.raw -= b.raw }
+
+    /// Rounding modes for multiplication and division.
+    public enum Rounding: Sendable { case down, up, nearest }
+
+    /// `a * b`, rounded as requested (default: to nearest, half away from zero).
+    @inlinable
+    public func multiplied(by other: Fixed, rounding: Rounding = .nearest) -> Fixed {
+        let product = Int128(raw) * Int128(other.raw)
+        return Fixed(raw: Fixed.divide(product, Int128(Fixed.scale), rounding))
+    }
+
+    /// `a / b`, rounded as requested; returns nil when `b` is zero.
+    @inlinable
+    public func divided(by other: Fixed, rounding: Rounding = .nearest) -> Fixed? {
+        guard other.raw != 0 else { return nil }
+        let num = Int128(raw) * Int128(Fixed.scale)
+        return Fixed(raw: Fixed.divide(num, Int128(other.raw), rounding))
+    }
+
+    /// Multiplies by an integer count of basis points (1 bp = 0.01%).
+    @inlinable
+    public func bps(_ bps: Int64, rounding: Rounding = .nearest) -> Fixed {
+        Fixed(raw: Fixed.divide(Int128(raw) * Int128(bps), 10_000, rounding))
+    }
+
+    /// Integer division of 128-bit values with the given rounding (toward -inf for `.down`).
+    @inlinable
+    static func divide(_ n: Int128, _ d: Int128, _ rounding: Rounding) -> Int64 {
+        var q = n / d
+        let r = n % d
+        if r != 0 {
+            let negative = (n < 0) != (d < 0)
+            switch rounding {
+            case .down: if negative { q -= 1 }
+            case .up: if !negative { q += 1 }
+            case .nearest:
+                let twice = (r < 0 ? -r : r) * 2
+                let absD = d < 0 ? -d : d
+                if twice >= absD { q += negative ? -1 : 1 }
+            }
+        }
+        return Int64(clamping: q)
+    }
+
+    /// Rounds down (toward negative infinity) to a multiple of `step`.
+    @inlinable
+    public func floored(to step: Fixed) -> Fixed {
+        guard step.raw > 0 else { return self }
+        var q = raw / step.raw
+        if raw % step.raw != 0 && raw < 0 { q -= 1 }
+        return Fixed(raw: q * step.raw)
+    }
+
+    /// Rounds up (toward positive infinity) to a multiple of `step`.
+    @inlinable
+    public func ceiled(to step: Fixed) -> Fixed {
+        guard step.raw > 0 else { return self }
+        var q = raw / step.raw
+        if raw % step.raw != 0 && raw > 0 { q += 1 }
+        return Fixed(raw: q * step.raw)
+    }
+
+    /// True when the value is an exact multiple of `step`.
+    @inlinable
+    public func isMultiple(of step: Fixed) -> Bool {
+        step.raw > 0 ? raw % step.raw == 0 : true
+    }
+
+    /// Number of fractional digits needed to print the value exactly (0...8).
+    public var significantDecimals: Int {
+        var r = raw % Fixed.scale
+        if r == 0 { return 0 }
+        var d = Fixed.decimals
+        while r % 10 == 0 { r /= 10; d -= 1 }
+        return d
+    }
+
+    /// The shortest exact decimal string, e.g. `"27345.1"`, `"-0.005"`, `"3"`.
+    public var description: String { format(minDecimals: 0) }
+
+    /// A decimal string with at least `minDecimals` fractional digits (never losing precision).
+    public func format(minDecimals: Int) -> String {
+        let negative = raw < 0
+        let mag = raw.magnitude
+        let intPart = mag / UInt64(Fixed.scale)
+        var frac = mag % UInt64(Fixed.scale)
+        let needed = max(min(minDecimals, Fixed.decimals), significantDecimals)
+        var s = negative ? "-" : ""
+        s += String(intPart)
+        if needed > 0 {
+            for _ in 0..<(Fixed.decimals - needed) { frac /= 10 }
+            var digits = String(frac)
+            if digits.count < needed { digits = String(repeating: "0", count: needed - digits.count) + digits }
+            s += "." + digits
+        }
+        return s
+    }
+}
+
+extension Fixed {
+    /// `self × rate / 10_000` where `rate` is in basis points (may be fractional or negative), rounded to nearest.
+    @inlinable
+    public func applyingBps(_ rate: Fixed) -> Fixed {
+        let n = Int128(raw) * Int128(rate.raw)
+        return Fixed(raw: Fixed.divide(n, Int128(Fixed.scale) * 10_000, .nearest))
+    }
+}

@@ -1,0 +1,119 @@
+/// An order as the gateway tracks it.
+public struct Order: Sendable, Equatable {
+    /// Gateway order id (`o-<n>`).
+    public var id: String
+    /// The agent's idempotency key that created it.
+    public var intentId: String
+    /// Instrument id.
+    public var instrument: String
+    /// Side.
+    public var side: Side
+    /// Market or limit.
+    public var type: OrderType
+    /// Time in force.
+    public var timeInForce: TimeInForce
+    /// Limit price (limit orders only).
+    public var limitPrice: Fixed?
+    /// Ordered quantity in base units.
+    public var quantity: Fixed
+    /// Filled quantity so far.
+    public var filledQuantity: Fixed
+    /// Sum of price × quantity over fills (quote currency).
+    public var filledNotional: Fixed
+    /// Fees paid so far (quote currency).
+    public var fees: Fixed
+    /// Current status.
+    public var status: OrderStatus
+    /// Post-only flag.
+    public var postOnly: Bool
+    /// Reduce-only flag.
+    public var reduceOnly: Bool
+    /// Free text from the agent.
+    public var rationale: String?
+    /// Creation time (ns since epoch).
+    public var createdAt: Int64
+    /// Last change time (ns since epoch).
+    public var updatedAt: Int64
+    /// Why the order ended the way it did (e.g. `insufficient_liquidity`), if relevant.
+    public var reason: String?
+
+    /// Creates an order in the `accepted` state.
+    public init(id: String, intentId: String, instrument: String, side: Side, type: OrderType,
+                timeInForce: TimeInForce, limitPrice: Fixed?, quantity: Fixed, postOnly: Bool,
+                reduceOnly: Bool, rationale: String?, createdAt: Int64) {
+        self.id = id
+        self.intentId = intentId
+        self.instrument = instrument
+        self.side = side
+        self.type = type
+        self.timeInForce = timeInForce
+        self.limitPrice = limitPrice
+        self.quantity = quantity
+        self.filledQuantity = .zero
+        self.filledNotional = .zero
+        self.fees = .zero
+        self.status = .accepted
+        self.postOnly = postOnly
+        self.reduceOnly = reduceOnly
+        self.rationale = rationale
+        self.createdAt = createdAt
+        self.updatedAt = createdAt
+        self.reason = nil
+    }
+
+    /// Quantity still open.
+    public var remainingQuantity: Fixed { quantity - filledQuantity }
+
+    /// Volume-weighted average fill price, or nil before the first fill.
+    public var averagePrice: Fixed? {
+        filledQuantity.isZero ? nil : filledNotional.divided(by: filledQuantity)
+    }
+
+    /// Records a fill on this order and moves the status forward.
+    public mutating func apply(fill: Fill) {
+        filledQuantity += fill.quantity
+        filledNotional += fill.price.multiplied(by: fill.quantity)
+        fees += fill.fee
+        updatedAt = fill.timestamp
+        status = remainingQuantity.isPositive ? .partiallyFilled : .filled
+    }
+}
+
+/// One execution.
+public struct Fill: Sendable, Equatable {
+    /// Gateway fill id (`f-<n>`), unique.
+    public var id: String
+    /// Order it belongs to.
+    public var orderId: String
+    /// Intent that created the order.
+    public var intentId: String
+    /// Instrument id.
+    public var instrument: String
+    /// Side of our order.
+    public var side: Side
+    /// Execution price.
+    public var price: Fixed
+    /// Executed quantity (base units).
+    public var quantity: Fixed
+    /// Fee in quote currency (negative is a rebate).
+    public var fee: Fixed
+    /// Maker or taker.
+    public var liquidity: Liquidity
+    /// Execution time (ns since epoch).
+    public var timestamp: Int64
+
+    /// Creates a fill.
+    public init(id: String, orderId: String, intentId: String, instrument: String, side: Side,
+                price: Fixed, quantity: Fixed, fee: Fixed, liquidity: Liquidity, timestamp: Int64) {
+        self.id = id
+        self.orderId = orderId
+        self.intentId = intentId
+        self.instrument = instrument
+        self.side = side
+        self.price = price
+        self.quantity = quantity
+        self.fee = fee
+        self.liquidity = liquidity
+        self.timestamp = timestamp
+    }
+}

@@ -1,0 +1,79 @@
+import AlephBook
+import AlephCore
+
+/// A normalised market-data event from any venue.
+public enum MarketEvent: Sendable, Equatable {
+    /// A full book image.
+    case snapshot(BookUpdate)
+    /// Incremental level changes (quantity zero deletes).
+    case delta(BookUpdate)
+    /// A public trade.
+    case trade(Trade)
+}
+
+/// Levels for one instrument with freshness metadata.
+public struct BookUpdate: Sendable, Equatable {
+    /// Instrument id.
+    public var instrument: String
+    /// Bid levels.
+    public var bids: [BookLevel]
+    /// Ask levels.
+    public var asks: [BookLevel]
+    /// Venue sequence number.
+    public var sequence: Int64
+    /// Exchange timestamp (ns since epoch).
+    public var exchangeTime: Int64
+    /// Local receive timestamp (ns since epoch).
+    public var receiveTime: Int64
+
+    /// Creates an update.
+    public init(instrument: String, bids: [BookLevel], asks: [BookLevel], sequence: Int64, exchangeTime: Int64, receiveTime: Int64) {
+        self.instrument = instrument
+        self.bids = bids
+        self.asks = asks
+        self.sequence = sequence
+        self.exchangeTime = exchangeTime
+        self.receiveTime = receiveTime
+    }
+}
+
+/// A public trade print.
+public struct Trade: Sendable, Equatable {
+    /// Instrument id.
+    public var instrument: String
+    /// Venue trade id.
+    public var tradeId: String
+    /// Price.
+    public var price: Fixed
+    /// Quantity (base units).
+    public var quantity: Fixed
+    /// Side of the aggressor (taker).
+    public var aggressor: Side
+    /// Venue sequence number of the trade stream.
+    public var sequence: Int64
+    /// Exchange timestamp (ns).
+    public var exchangeTime: Int64
+    /// Receive timestamp (ns).
+    public var receiveTime: Int64
+
+    /// Creates a trade.
+    public init(instrument: String, tradeId: String, price: Fixed, quantity: Fixed, aggressor: Side,
+                sequence: Int64, exchangeTime: Int64, receiveTime: Int64) {
+        self.instrument = instrument
+        self.tradeId = tradeId
+        self.price = price
+        self.quantity = quantity
+        self.aggressor = aggressor
+        self.sequence = sequence
+        self.exchangeTime = exchangeTime
+        self.receiveTime = receiveTime
+    }
+}
+
+/// A source of market data for a set of instruments (simulated, replayed or live).
+public protocol MarketDataFeed: Sendable {
+    /// Instruments this feed publishes.
+    var instruments: [Instrument] { get }
+    /// Runs until cancelled, handing every event to `emit` in order.
+    func run(emit: @escaping @Sendable ([MarketEvent]) async -> Void) async throws
+}
