@@ -86,6 +86,8 @@ public enum AppErrorCode: String, Sendable, CaseIterable {
     case notImplemented = "not_implemented"
     /// Too many subscriptions in this session.
     case tooManySubscriptions = "too_many_subscriptions"
+    /// The client stopped reading and its outbound queue overflowed; the connection closes.
+    case slowConsumer = "slow_consumer"
 
     /// The JSON-RPC numeric code.
     public var number: Int {
@@ -101,6 +103,7 @@ public enum AppErrorCode: String, Sendable, CaseIterable {
         case .rateLimited: return -32009
         case .notImplemented: return -32010
         case .tooManySubscriptions: return -32011
+        case .slowConsumer: return -32012
         }
     }
 }

@@ -1,0 +1,140 @@
+import AlephCore
+import AlephVenues
+
+/// Why a config file was refused.
+public struct ConfigError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong and where.
+    public var description: String
+    /// Creates an error.
+    public init(_ description: String) { self.description = description }
+}
+
+/// Everything `alephtx serve` can be configured with. See README "Configuration".
+public struct GatewayConfig: Sendable {
+    /// TCP listen address (`HOST:PORT`), nil for no TCP.
+    public var tcp: String? = "127.0.0.1:7878"
+    /// Serve JSON-RPC on stdin/stdout.
+    public var stdio = false
+    /// Longest accepted line in bytes.
+    public var maxLineBytes = 1 << 20
+    /// Messages that may wait for a slow client before it is disconnected.
+    public var maxQueuedMessages = 8192
+    /// Most subscriptions per session.
+    public var maxSubscriptionsPerSession = 256
+    /// Log level name.
+    public var logLevel = "info"
+    /// Data directory (nil: env `ALEPHTX_DATA_DIR`, else `~/.alephtx`).
+    public var dataDir: String?
+    /// Seed of the simulated market.
+    public var simSeed: UInt64 = 42
+    /// Milliseconds between simulated market steps.
+    public var simIntervalMs = 100
+    /// Paper venue settings.
+    public var paper = PaperConfig()
+
+    /// Defaults.
+    public init() {}
+
+    /// Reads a TOML document over the defaults; unknown sections or keys are errors.
+    public static func load(toml text: String) throws(ConfigError) -> GatewayConfig {
+        let root: [String: TOMLValue]
+        do { root = try TOMLParser.parse(text) } catch { throw ConfigError("config: \(error.description)") }
+        var c = GatewayConfig()
+        for (section, value) in root {
+            guard case .table(let t) = value else { throw ConfigError("config: top-level key '\(section)' must be a [section]") }
+            switch section {
+            case "server":
+                for (k, v) in t {
+                    let at = "server.\(k)"
+                    switch k {
+                    case "tcp":
+                        let s = try string(v, at)
+                        c.tcp = s.isEmpty || s == "off" ? nil : s
+                    case "stdio": c.stdio = try bool(v, at)
+                    case "max_line_bytes": c.maxLineBytes = try int(v, at, 64...(256 << 20))
+                    case "max_queued_messages": c.maxQueuedMessages = try int(v, at, 16...10_000_000)
+                    case "max_subscriptions_per_session": c.maxSubscriptionsPerSession = try int(v, at, 1...100_000)
+                    case "log_level": c.logLevel = try string(v, at)
+                    case "data_dir": c.dataDir = try string(v, at)
+                    default: throw unknownKey(at, ["tcp", "stdio", "max_line_bytes", "max_queued_messages", "max_subscriptions_per_session", "log_level", "data_dir"])
+                    }
+                }
+            case "sim":
+                for (k, v) in t {
+                    let at = "sim.\(k)"
+                    switch k {
+                    case "seed": c.simSeed = UInt64(try int(v, at, 0...Int.max))
+                    case "interval_ms": c.simIntervalMs = try int(v, at, 1...60_000)
+                    default: throw unknownKey(at, ["seed", "interval_ms"])
+                    }
+                }
+            case "paper":
+                for (k, v) in t {
+                    let at = "paper.\(k)"
+                    switch k {
+                    case "starting_cash":
+                        c.paper.startingCash = try decimal(v, at)
+                        if !c.paper.startingCash.isPositive { throw ConfigError("config: \(at) must be greater than 0") }
+                    case "maker_fee_bps": c.paper.makerFeeBps = try decimal(v, at)
+                    case "taker_fee_bps": c.paper.takerFeeBps = try decimal(v, at)
+                    case "currency": c.paper.currency = try string(v, at)
+                    default: throw unknownKey(at, ["starting_cash", "maker_fee_bps", "taker_fee_bps", "currency"])
+                    }
+                }
+            default:
+                throw ConfigError("config: unknown section [\(section)]; known: [server], [sim], [paper]")
+            }
+        }
+        return c
+    }
+
+    static func unknownKey(_ at: String, _ known: [String]) -> ConfigError {
+        ConfigError("config: unknown key '\(at)'; known: \(known.joined(separator: ", "))")
+    }
+    static func string(_ v: TOMLValue, _ at: String) throws(ConfigError) -> String {
+        guard case .string(let s) = v else { throw ConfigError("config: \(at) must be a string, got \(v.typeName)") }
+        return s
+    }
+    static func bool(_ v: TOMLValue, _ at: String) throws(ConfigError) -> Bool {
+        guard case .bool(let b) = v else { throw ConfigError("config: \(at) must be true or false, got \(v.typeName)") }
+        return b
+    }
+    static func int(_ v: TOMLValue, _ at: String, _ range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        guard case .integer(let n) = v else { throw ConfigError("config: \(at) must be an integer, got \(v.typeName)") }
+        guard let i = Int(exactly: n), range.contains(i) else { throw ConfigError("config: \(at) must be between \(range.lowerBound) and \(range.upperBound)") }
+        return i
+    }
+    static func decimal(_ v: TOMLValue, _ at: String) throws(ConfigError) -> Fixed {
+        let text: String
+        switch v {
+        case .string(let s), .float(let s): text = s
+        case .integer(let n): text = String(n)
+        default: throw ConfigError("config: \(at) must be a decimal, got \(v.typeName)")
+        }
+        do { return try Fixed(parsing: text) } catch { throw ConfigError("config: \(at): '\(text)' is \(error.description)") }
+    }
+
+    /// Splits `HOST:PORT` (IPv6 as `[::1]:PORT`).
+    public static func hostPort(_ s: String) throws(ConfigError) -> (String, Int) {
+        var host: Substring, portText: Substring
+        if s.hasPrefix("["), let close = s.firstIndex(of: "]") {
+            host = s[s.index(after: s.startIndex)..<close]
+            let rest = s[s.index(after: close)...]
+            guard rest.hasPrefix(":") else { throw ConfigError("--tcp: expected [IPv6]:PORT, got '\(s)'") }
+            portText = rest.dropFirst()
+        } else {
+            guard let colon = s.lastIndex(of: ":") else { throw ConfigError("--tcp: expected HOST:PORT, got '\(s)'") }
+            host = s[..<colon]
+            portText = s[s.index(after: colon)...]
+        }
+        guard let port = Int(portText), (0...65535).contains(port), !host.isEmpty else {
+            throw ConfigError("--tcp: expected HOST:PORT with a port 0-65535, got '\(s)'")
+        }
+        return (String(host), port)
+    }
+
+    /// True for addresses only this machine can reach.
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}

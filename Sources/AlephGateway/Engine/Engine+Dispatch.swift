@@ -1,0 +1,85 @@
+import AlephCore
+import AlephRPC
+
+extension Engine {
+    /// Every method the gateway serves. A test checks each has schema files and vice versa.
+    public static let methods: [String] = [
+        "rpc.discover", "ping", "list_instruments", "get_book", "subscribe", "unsubscribe", "place_signal",
+        "cancel_order", "cancel_all", "get_orders", "get_fills", "get_positions", "get_balances",
+    ]
+
+    /// Every notification method the gateway sends.
+    public static let notifications: [String] = SubscriptionChannel.allCases.map(\.rawValue)
+
+    /// Executes one decoded line and queues its response(s) on the session's outbox.
+    public func execute(_ message: RPCMessage, session: Session) {
+        var after: [() -> Void] = []
+        switch message {
+        case .failure(let error):
+            var out: [UInt8] = []
+            RPCEnvelope.writeError(id: .null, error: error, into: &out)
+            session.outbox.push(out)
+        case .single(let call):
+            if let out = answer(call, session: session, after: &after) { session.outbox.push(out) }
+        case .batch(let calls):
+            var out: [UInt8] = [UInt8(ascii: "[")]
+            var any = false
+            for call in calls {
+                guard let one = answer(call, session: session, after: &after) else { continue }
+                if any { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: one)
+                any = true
+            }
+            out.append(UInt8(ascii: "]"))
+            if any { session.outbox.push(out) }
+        }
+        for f in after { f() }
+    }
+
+    /// Runs one call; returns the encoded response, or nil for a notification.
+    func answer(_ call: RPCCall, session: Session, after: inout [() -> Void]) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        switch call {
+        case .invalid(let id, let error):
+            RPCEnvelope.writeError(id: id, error: error, into: &out)
+            return out
+        case .request(let req):
+            do {
+                let result = try dispatch(req, session: session, after: &after)
+                guard let id = req.id else { return nil }
+                RPCEnvelope.writeResult(id: id, result: result, into: &out)
+            } catch {
+                guard let id = req.id else { return nil }
+                RPCEnvelope.writeError(id: id, error: error, into: &out)
+            }
+            return out
+        }
+    }
+
+    func dispatch(_ req: RPCRequest, session: Session, after: inout [() -> Void]) throws(RPCError) -> JSON {
+        switch req.method {
+        case "ping":
+            _ = try Params(req.params, allowed: [])
+            return .object([JSONMember("pong", .bool(true)), JSONMember("server_ts_us", .int(time.nowNanos() / 1000))])
+        case "rpc.discover":
+            _ = try Params(req.params, allowed: [])
+            return OpenRPC.document
+        case "list_instruments": return try listInstruments(req.params)
+        case "get_book": return try getBook(req.params)
+        case "subscribe":
+            let (result, initial) = try subscribe(req.params, session: session)
+            if let initial { after.append(initial) }
+            return result
+        case "unsubscribe": return try unsubscribe(req.params, session: session)
+        case "place_signal": return try placeSignal(req.params, session: session)
+        case "cancel_order": return try cancelOrder(req.params)
+        case "cancel_all": return try cancelAll(req.params)
+        case "get_orders": return try getOrders(req.params)
+        case "get_fills": return try getFills(req.params)
+        case "get_positions": return try getPositions(req.params)
+        case "get_balances": return try getBalances(req.params)
+        default: throw RPCError.methodNotFound(req.method)
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import AlephCore
+import AlephRPC
+
+/// Validated `place_signal` parameters.
+struct SignalRequest: Sendable {
+    static let fields: Set<String> = ["intent_id", "instrument", "side", "quantity", "notional", "type", "limit_price",
+                                      "time_in_force", "post_only", "reduce_only", "preview", "rationale"]
+    var intentId: String
+    var instrument: String
+    var side: Side
+    var quantity: Fixed?
+    var notional: Fixed?
+    var type: OrderType
+    var limitPrice: Fixed?
+    var timeInForce: TimeInForce
+    var postOnly: Bool
+    var reduceOnly: Bool
+    var preview: Bool
+    var rationale: String?
+
+    /// Reads and cross-checks params; every problem is a -32602 naming the field.
+    init(_ params: JSON?) throws(RPCError) {
+        let p = try Params(params, allowed: SignalRequest.fields)
+        intentId = try p.string("intent_id")
+        if intentId.utf8.count > 128 { throw RPCError.invalidParams(field: "intent_id", reason: "longer than 128 bytes") }
+        instrument = try p.string("instrument")
+        guard let s = try p.enumValue("side", Side.self) else { throw RPCError.invalidParams(field: "side", reason: "required: buy or sell") }
+        side = s
+        quantity = try p.decimal("quantity")
+        notional = try p.decimal("notional")
+        switch (quantity, notional) {
+        case (nil, nil): throw RPCError.invalidParams(field: "quantity", reason: "give exactly one of quantity (base units) or notional (quote currency)")
+        case (.some, .some): throw RPCError.invalidParams(field: "notional", reason: "give exactly one of quantity or notional, not both")
+        default: break
+        }
+        if let q = quantity, !q.isPositive { throw RPCError.invalidParams(field: "quantity", reason: "must be greater than 0") }
+        if let n = notional, !n.isPositive { throw RPCError.invalidParams(field: "notional", reason: "must be greater than 0") }
+        type = try p.enumValue("type", OrderType.self) ?? (p.has("limit_price") ? .limit : .market)
+        limitPrice = try p.decimal("limit_price")
+        if type == .limit && limitPrice == nil { throw RPCError.invalidParams(field: "limit_price", reason: "required for limit orders") }
+        if type == .market && limitPrice != nil { throw RPCError.invalidParams(field: "limit_price", reason: "market orders take no limit_price; use type limit") }
+        if let lp = limitPrice, !lp.isPositive { throw RPCError.invalidParams(field: "limit_price", reason: "must be greater than 0") }
+        timeInForce = try p.enumValue("time_in_force", TimeInForce.self) ?? (type == .market ? .ioc : .gtc)
+        if type == .market && timeInForce == .gtc { throw RPCError.invalidParams(field: "time_in_force", reason: "a market order cannot rest; use ioc or fok") }
+        postOnly = try p.bool("post_only", default: false)
+        if postOnly && type == .market { throw RPCError.invalidParams(field: "post_only", reason: "only limit orders can be post-only") }
+        if postOnly && timeInForce != .gtc { throw RPCError.invalidParams(field: "post_only", reason: "post-only orders must be gtc") }
+        reduceOnly = try p.bool("reduce_only", default: false)
+        preview = try p.bool("preview", default: false)
+        rationale = try p.optionalString("rationale", maxLength: 8192)
+    }
+
+    /// Canonical text of everything that decides the trade (rationale and preview excluded).
+    var fingerprint: String {
+        [instrument, side.rawValue, quantity.map { "q\($0)" } ?? "", notional.map { "n\($0)" } ?? "", type.rawValue,
+         limitPrice.map { "\($0)" } ?? "", timeInForce.rawValue, postOnly ? "po" : "", reduceOnly ? "ro" : ""].joined(separator: "|")
+    }
+}

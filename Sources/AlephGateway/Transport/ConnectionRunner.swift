@@ -1,0 +1,88 @@
+import AlephRPC
+import Logging
+import NIOCore
+
+/// Serves one attached client: reads framed lines, runs them on the engine, and writes the
+/// outbox. Reading pauses while too many answers wait (TCP back-pressure reaches the client);
+/// a client that stops reading is closed once its outbox overflows, never slowing the engine.
+public struct ConnectionRunner: Sendable {
+    let engine: Engine
+    let logger: Logger
+    let maxQueued: Int
+
+    /// Creates a runner.
+    public init(engine: Engine, logger: Logger, maxQueued: Int = 8192) {
+        self.engine = engine
+        self.logger = logger
+        self.maxQueued = maxQueued
+    }
+
+    /// Runs until the client hangs up (or stdin closes); then flushes and returns.
+    public func run(_ channel: NIOAsyncChannel<InboundFrame, ByteBuffer>, id: Int, transport: String, peer: String) async {
+        let raw = channel.channel
+        let outbox = Outbox(maxQueued: maxQueued, onOverflow: { reason in
+            var bytes: [UInt8] = []
+            RPCEnvelope.writeError(id: .null, error: .app(.slowConsumer, reason), into: &bytes)
+            bytes.append(0x0A)
+            raw.eventLoop.execute {
+                raw.writeAndFlush(ByteBuffer(bytes: bytes), promise: nil)
+                raw.close(promise: nil)
+            }
+        })
+        let session = Session(id: id, transport: transport, peer: peer, outbox: outbox)
+        let log = logger.with("session", "\(id)").with("peer", peer)
+        log.debug("session opened")
+        await engine.register(session)
+        do {
+            try await channel.executeThenClose { inbound, outbound in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        while let batch = await outbox.nextBatch() {
+                            try await outbound.write(ByteBuffer(bytes: batch))
+                        }
+                    }
+                    do {
+                        for try await frame in inbound {
+                            await outbox.waitForSpace()
+                            if outbox.closedReason != nil { break }
+                            switch frame {
+                            case .tooLong(let limit):
+                                var out: [UInt8] = []
+                                RPCEnvelope.writeError(id: .null, error: .invalidRequest(
+                                    "line longer than \(limit) bytes; it was discarded", code: "line_too_long",
+                                    extra: [JSONMember("limit", .int(limit))]), into: &out)
+                                outbox.push(out)
+                            case .line(let buffer):
+                                if ConnectionRunner.isBlank(buffer) { continue }
+                                let message = buffer.withUnsafeReadableBytes { RPCEnvelope.decode($0) }
+                                await engine.execute(message, session: session)
+                            }
+                        }
+                    } catch {
+                        log.debug("read ended", metadata: ["error": "\(error)"])
+                    }
+                    outbox.finish()
+                    try await group.waitForAll()
+                }
+            }
+        } catch {
+            log.debug("connection ended", metadata: ["error": "\(error)"])
+        }
+        outbox.close(reason: "closed")
+        await engine.unregister(session)
+        if let reason = outbox.closedReason, reason != "closed" { log.warning("session closed", metadata: ["reason": "\(reason)"]) }
+        log.debug("session closed")
+    }
+
+    static func isBlank(_ b: ByteBuffer) -> Bool {
+        b.readableBytesView.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+    }
+}
+
+extension Logger {
+    func with(_ key: String, _ value: String) -> Logger {
+        var copy = self
+        copy[metadataKey: key] = "\(value)"
+        return copy
+    }
+}

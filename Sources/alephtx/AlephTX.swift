@@ -1,0 +1,18 @@
+import AlephGateway
+import ArgumentParser
+
+/// The `alephtx` command.
+@main
+struct AlephTX: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "alephtx",
+        abstract: "A trading gateway for AI agents: JSON-RPC 2.0 over stdio and TCP.",
+        subcommands: [Serve.self, Bench.self, Version.self],
+        defaultSubcommand: nil)
+}
+
+/// `alephtx version`.
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the version.")
+    func run() { print("alephtx \(AlephGatewayVersion.string)") }
+}
