@@ -14,7 +14,11 @@ public struct Gateway: Sendable {
     public init(config: GatewayConfig, logger: Logger, time: any TimeSource = SystemTimeSource()) throws(ConfigError) {
         let feed = SimFeed(seed: config.simSeed, interval: .milliseconds(config.simIntervalMs), time: time)
         let engine = Engine(instruments: feed.instruments,
-                            config: EngineConfig(paper: config.paper, maxSubscriptionsPerSession: config.maxSubscriptionsPerSession),
+                            config: {
+                                var e = EngineConfig(paper: config.paper, maxSubscriptionsPerSession: config.maxSubscriptionsPerSession)
+                                e.testHooks = config.testHooks
+                                return e
+                            }(),
                             time: time, logger: logger)
         self.engine = engine
         let runner = ConnectionRunner(engine: engine, logger: logger, maxQueued: config.maxQueuedMessages)

@@ -30,6 +30,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seed of the simulated market (default 42).")
     var seed: UInt64?
 
+    @Flag(help: .hidden)
+    var testHooks = false
+
     func run() async throws {
         var cfg = GatewayConfig()
         if let path = config {
@@ -46,6 +49,7 @@ struct Serve: AsyncParsableCommand {
             cfg.maxLineBytes = maxLineBytes
         }
         if let seed { cfg.simSeed = seed }
+        if testHooks { cfg.testHooks = true }
         if let dataDir { cfg.dataDir = dataDir }
         guard let level = Logger.Level(rawValue: cfg.logLevel) else {
             throw ValidationError("unknown log level '\(cfg.logLevel)'; use trace, debug, info, notice, warning, error or critical")

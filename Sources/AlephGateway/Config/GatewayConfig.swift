@@ -31,6 +31,8 @@ public struct GatewayConfig: Sendable {
     public var simIntervalMs = 100
     /// Paper venue settings.
     public var paper = PaperConfig()
+    /// Test-only fault injection methods.
+    public var testHooks = false
 
     /// Defaults.
     public init() {}

@@ -14,6 +14,7 @@ extension Engine {
     /// Executes one decoded line and queues its response(s) on the session's outbox.
     public func execute(_ message: RPCMessage, session: Session) {
         var after: [() -> Void] = []
+        deferred = []
         switch message {
         case .failure(let error):
             var out: [UInt8] = []
@@ -33,7 +34,12 @@ extension Engine {
             out.append(UInt8(ascii: "]"))
             if any { session.outbox.push(out) }
         }
+        let raised = deferred ?? []
+        deferred = nil
         for f in after { f() }
+        for (outbox, bytes, slot) in raised {
+            if let slot { outbox.pushConflated(slot: slot, bytes) } else { outbox.push(bytes) }
+        }
     }
 
     /// Runs one call; returns the encoded response, or nil for a notification.
@@ -79,6 +85,8 @@ extension Engine {
         case "get_fills": return try getFills(req.params)
         case "get_positions": return try getPositions(req.params)
         case "get_balances": return try getBalances(req.params)
+        case "test.internal_error" where config.testHooks:
+            throw RPCError.internalError("injected by test.internal_error (--test-hooks)")
         default: throw RPCError.methodNotFound(req.method)
         }
     }

@@ -85,7 +85,7 @@ extension Engine {
             guard let sub = subscriptions[id], sub.channel == .book, let session = sessions[sub.sessionId] else { continue }
             let data = cache[sub.depth] ?? Presenter.book(book, depth: sub.depth, instrument: instruments[book.instrument], now: now)
             cache[sub.depth] = data
-            session.outbox.pushConflated(slot: sub.id, notification(sub, data))
+            emit(session.outbox, notification(sub, data), slot: sub.id)
         }
     }
 
@@ -96,7 +96,7 @@ extension Engine {
             guard let sub = subscriptions[id], sub.channel == .trades, let session = sessions[sub.sessionId] else { continue }
             let d = data ?? Presenter.trade(trade, instrument: instruments[trade.instrument])
             data = d
-            session.outbox.push(notification(sub, d))
+            emit(session.outbox, notification(sub, d), slot: nil)
         }
     }
 
@@ -104,7 +104,7 @@ extension Engine {
         for id in accountSubscriptions {
             guard let sub = subscriptions[id], sub.channel == channel, sub.instrument == nil || sub.instrument == instrument,
                   let session = sessions[sub.sessionId] else { continue }
-            session.outbox.push(notification(sub, data))
+            emit(session.outbox, notification(sub, data), slot: nil)
         }
     }
 
@@ -112,6 +112,17 @@ extension Engine {
         guard accountSubscriptions.contains(where: { subscriptions[$0]?.channel == .positions }) else { return }
         let p = portfolio.positions[instrument] ?? Position(instrument: instrument)
         publishAccount(.positions, instrument: instrument, Presenter.position(p, mark: mark(instrument), instrument: instruments[instrument]))
+    }
+
+    /// Pushes now, or after the current request's response when a request is executing.
+    func emit(_ outbox: Outbox, _ bytes: [UInt8], slot: Int?) {
+        if deferred != nil {
+            deferred!.append((outbox, bytes, slot))
+        } else if let slot {
+            outbox.pushConflated(slot: slot, bytes)
+        } else {
+            outbox.push(bytes)
+        }
     }
 
     func unknownInstrument(_ id: String) -> RPCError {

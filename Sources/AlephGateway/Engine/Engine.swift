@@ -30,6 +30,8 @@ public actor Engine {
     var subscriptionsByInstrument: [String: [Int]] = [:]
     var accountSubscriptions: [Int] = []
     var nextSubscription = 1
+    /// Notifications raised while a request executes; sent right after its response.
+    var deferred: [(Outbox, [UInt8], Int?)]? = nil
 
     /// Counters for observability.
     public private(set) var marketEventsApplied = 0

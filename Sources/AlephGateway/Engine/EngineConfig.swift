@@ -8,6 +8,8 @@ public struct EngineConfig: Sendable {
     public var maxSubscriptionsPerSession: Int
     /// Default `depth` for `get_book` and book subscriptions.
     public var defaultBookDepth: Int
+    /// Enables `test.internal_error` (fault injection for the test suite only).
+    public var testHooks = false
 
     /// Creates a config with defaults.
     public init(paper: PaperConfig = PaperConfig(), maxSubscriptionsPerSession: Int = 256, defaultBookDepth: Int = 10) {

@@ -32,8 +32,9 @@ public final class Outbox: Sendable {
 
     /// Creates an outbox; `onOverflow` is called once (off the lock) with the reason when it overflows.
     public init(maxQueued: Int = 8192, readerHighWater: Int = 512, onOverflow: @escaping @Sendable (String) -> Void) {
-        self.maxQueued = maxQueued
-        self.readerHighWater = readerHighWater
+        self.maxQueued = max(2, maxQueued)
+        // Reading pauses well before the cap, so answers alone can never overflow it.
+        self.readerHighWater = max(1, min(readerHighWater, maxQueued / 2))
         self.onOverflow = onOverflow
     }
 

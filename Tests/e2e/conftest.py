@@ -1,0 +1,179 @@
+"""Shared fixtures: the real binary over stdio and TCP, and schema validation of every message."""
+import json
+import os
+import pathlib
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "agents"))
+from alephtx_client import Client  # noqa: E402
+
+BIN = os.environ.get("ALEPHTX_BIN", str(ROOT / ".build" / "debug" / "alephtx"))
+SCHEMAS = ROOT / "schemas"
+
+
+def _registry():
+    resources = []
+    for path in SCHEMAS.rglob("*.json"):
+        resources.append((path.resolve().as_uri(), Resource.from_contents(json.loads(path.read_text()))))
+    return Registry().with_resources(resources)
+
+
+REGISTRY = _registry()
+_validators = {}
+
+
+def validator(rel: str) -> Draft202012Validator:
+    if rel not in _validators:
+        path = (SCHEMAS / rel).resolve()
+        schema = json.loads(path.read_text())
+        schema = {**schema, "$id": path.as_uri()}
+        Draft202012Validator.check_schema(schema)
+        _validators[rel] = Draft202012Validator(schema, registry=REGISTRY)
+    return _validators[rel]
+
+
+def validate_message(msg, method_of_id) -> None:
+    """Validates one received message (object or batch array); raises on any mismatch."""
+    if isinstance(msg, list):
+        assert msg, "empty batch response is never valid"
+        for m in msg:
+            validate_message(m, method_of_id)
+        return
+    assert msg.get("jsonrpc") == "2.0", msg
+    if "method" in msg:
+        assert "id" not in msg
+        validator(f"notifications/{msg['method']}.json").validate(msg["params"])
+        return
+    assert "id" in msg, msg
+    assert ("result" in msg) != ("error" in msg), msg
+    if "error" in msg:
+        validator("defs/error.json").validate(msg["error"])
+        return
+    method = method_of_id(msg["id"])
+    assert method is not None, f"response to unknown id {msg['id']!r}"
+    validator(f"methods/{method}.result.json").validate(msg["result"])
+
+
+def validate_params(method: str, params) -> None:
+    validator(f"methods/{method}.params.json").validate(params if params is not None else {})
+
+
+def validate_client(c: Client) -> int:
+    """Validates every message a client received; returns how many were checked."""
+    for m in list(c.received):
+        validate_message(m, c.sent_methods.get)
+    return len(c.received)
+
+
+class Server:
+    """A running `alephtx serve --tcp 127.0.0.1:0`."""
+
+    def __init__(self, extra_args=(), config: str | None = None):
+        self.tmp = tempfile.TemporaryDirectory()
+        args = [BIN, "serve", "--tcp", "127.0.0.1:0", "--data-dir", self.tmp.name, "--log-level", "info", *extra_args]
+        if config is not None:
+            cfg = pathlib.Path(self.tmp.name) / "config.toml"
+            cfg.write_text(config)
+            args += ["--config", str(cfg)]
+        self.stderr_path = pathlib.Path(self.tmp.name) / "stderr.log"
+        self.stderr = open(self.stderr_path, "wb")
+        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.stderr)
+        deadline = time.time() + 30
+        self.port = None
+        while time.time() < deadline:
+            m = re.search(r"listening on 127\.0\.0\.1:(\d+)", self.stderr_path.read_text(errors="replace"))
+            if m:
+                self.port = int(m.group(1))
+                break
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert self.port, f"server did not start: {self.stderr_path.read_text(errors='replace')}"
+        self.clients: list[Client] = []
+
+    def client(self) -> Client:
+        c = Client.connect("127.0.0.1", self.port)
+        self.clients.append(c)
+        return c
+
+    def wait_for_data(self, instrument="sim:BTC-USD"):
+        c = self.client()
+        for _ in range(200):
+            resp = c.request("get_book", {"instrument": instrument})
+            if "result" in resp:
+                return
+            time.sleep(0.05)
+        raise AssertionError("no market data")
+
+    def stop(self) -> int:
+        for c in self.clients:
+            c.close()
+        self.proc.terminate()
+        try:
+            code = self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = self.proc.wait()
+        self.stderr.close()
+        return code
+
+
+@pytest.fixture
+def server():
+    s = Server()
+    s.wait_for_data()
+    yield s
+    for c in s.clients:
+        validate_client(c)
+    code = s.stop()
+    assert code == 0, f"server exited {code} on SIGTERM: {s.stderr_path.read_text(errors='replace')[-2000:]}"
+    s.tmp.cleanup()
+
+
+@pytest.fixture
+def make_server():
+    servers = []
+
+    def make(*args, config=None):
+        s = Server(args, config=config)
+        s.wait_for_data()
+        servers.append(s)
+        return s
+
+    yield make
+    for s in servers:
+        for c in s.clients:
+            validate_client(c)
+        s.stop()
+        s.tmp.cleanup()
+
+
+@pytest.fixture
+def stdio():
+    tmp = tempfile.TemporaryDirectory()
+    c = Client.spawn([BIN, "serve", "--stdio", "--data-dir", tmp.name, "--log-level", "warning", "--test-hooks"])
+    for _ in range(200):
+        if "result" in c.request("get_book", {"instrument": "sim:BTC-USD"}):
+            break
+        time.sleep(0.05)
+    yield c
+    validate_client(c)
+    code = c.close()
+    assert code == 0
+    tmp.cleanup()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
