@@ -24,7 +24,8 @@ def render():
              "    /// (path under schemas/, file text), sorted by path.",
              "    static let files: [(path: String, text: String)] = ["]
     for path, text in files:
-        lines.append(f'        ("{path}", ###"""\n{text}"""###),')
+        # The line break before the closing delimiter is not part of a Swift multi-line literal.
+        lines.append(f'        ("{path}", ###"""\n{text}\n"""###),')
     lines += ["    ]", "}", ""]
     return "\n".join(lines)
 

@@ -72,6 +72,7 @@ enum EmbeddedSchemas {
   ],
   "additionalProperties": false
 }
+
 """###),
         ("defs/book_level.json", ###"""
 {
@@ -91,6 +92,7 @@ enum EmbeddedSchemas {
   "maxItems": 2,
   "items": false
 }
+
 """###),
         ("defs/decimal.json", ###"""
 {
@@ -100,6 +102,7 @@ enum EmbeddedSchemas {
   "type": "string",
   "pattern": "^-?[0-9]+(\\.[0-9]+)?$"
 }
+
 """###),
         ("defs/decimal_input.json", ###"""
 {
@@ -116,6 +119,7 @@ enum EmbeddedSchemas {
     }
   ]
 }
+
 """###),
         ("defs/error.json", ###"""
 {
@@ -154,6 +158,7 @@ enum EmbeddedSchemas {
   ],
   "additionalProperties": false
 }
+
 """###),
         ("defs/fill.json", ###"""
 {
@@ -210,6 +215,7 @@ enum EmbeddedSchemas {
   ],
   "additionalProperties": false
 }
+
 """###),
         ("defs/freshness.json", ###"""
 {
@@ -248,6 +254,7 @@ enum EmbeddedSchemas {
   ],
   "additionalProperties": false
 }
+
 """###),
         ("defs/instrument.json", ###"""
 {
@@ -301,6 +308,7 @@ enum EmbeddedSchemas {
   ],
   "additionalProperties": false
 }
+
 """###),
         ("defs/instrument_id.json", ###"""
 {
@@ -311,6 +319,7 @@ enum EmbeddedSchemas {
   "pattern": "^[a-z0-9_]+:[A-Z0-9_.]+-[A-Z0-9_.]+(-PERP)?$",
   "maxLength": 128
 }
+
 """###),
         ("defs/order.json", ###"""
 {
@@ -429,6 +438,7 @@ enum EmbeddedSchemas {
   ],
   "additionalProperties": false
 }
+
 """###),
         ("defs/order_status.json", ###"""
 {
@@ -445,6 +455,7 @@ enum EmbeddedSchemas {
     "previewed"
   ]
 }
+
 """###),
         ("defs/position.json", ###"""
 {
@@ -498,6 +509,7 @@ enum EmbeddedSchemas {
   ],
   "additionalProperties": false
 }
+
 """###),
         ("defs/rejection.json", ###"""
 {
@@ -553,6 +565,7 @@ enum EmbeddedSchemas {
   ],
   "additionalProperties": false
 }
+
 """###),
         ("defs/side.json", ###"""
 {
@@ -564,6 +577,7 @@ enum EmbeddedSchemas {
     "sell"
   ]
 }
+
 """###),
         ("defs/timestamp_us.json", ###"""
 {
@@ -573,6 +587,7 @@ enum EmbeddedSchemas {
   "type": "integer",
   "minimum": 0
 }
+
 """###),
         ("defs/trade.json", ###"""
 {
@@ -610,6 +625,7 @@ enum EmbeddedSchemas {
   ],
   "additionalProperties": false
 }
+
 """###),
         ("methods/cancel_all.params.json", ###"""
 {
@@ -624,6 +640,7 @@ enum EmbeddedSchemas {
   "required": [],
   "additionalProperties": false
 }
+
 """###),
         ("methods/cancel_all.result.json", ###"""
 {
@@ -647,6 +664,7 @@ enum EmbeddedSchemas {
   ],
   "additionalProperties": false
 }
+
 """###),
         ("methods/cancel_order.params.json", ###"""
 {
@@ -676,12 +694,14 @@ enum EmbeddedSchemas {
     }
   ]
 }
+
 """###),
         ("methods/cancel_order.result.json", ###"""
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "$ref": "../defs/order.json"
 }
+
 """###),
         ("methods/get_balances.params.json", ###"""
 {
@@ -693,6 +713,7 @@ enum EmbeddedSchemas {
   "required": [],
   "additionalProperties": false
 }
+
 """###),
         ("methods/get_balances.result.json", ###"""
 {
@@ -752,6 +773,7 @@ enum EmbeddedSchemas {
   ],
   "additionalProperties": false
 }
+
 """###),
         ("methods/get_book.params.json", ###"""
 {
@@ -774,12 +796,14 @@ enum EmbeddedSchemas {
   ],
   "additionalProperties": false
 }
+
 """###),
         ("methods/get_book.result.json", ###"""
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "$ref": "../defs/book.json"
 }
+
 """###),
         ("methods/get_fills.params.json", ###"""
 {
@@ -806,6 +830,7 @@ enum EmbeddedSchemas {
   "required": [],
   "additionalProperties": false
 }
+
 """###),
         ("methods/get_fills.result.json", ###"""
 {
@@ -831,6 +856,7 @@ enum EmbeddedSchemas {
   ],
   "additionalProperties": false
 }
+
 """###),
         ("methods/get_orders.params.json", ###"""
 {
@@ -867,6 +893,7 @@ enum EmbeddedSchemas {
   "required": [],
   "additionalProperties": false
 }
+
 """###),
         ("methods/get_orders.result.json", ###"""
 {
@@ -892,6 +919,7 @@ enum EmbeddedSchemas {
   ],
   "additionalProperties": false
 }
+
 """###),
         ("methods/get_positions.params.json", ###"""
 {
@@ -906,6 +934,7 @@ enum EmbeddedSchemas {
   "required": [],
   "additionalProperties": false
 }
+
 """###),
         ("methods/get_positions.result.json", ###"""
 {
@@ -932,6 +961,7 @@ enum EmbeddedSchemas {
   ],
   "additionalProperties": false
 }
+
 """###),
         ("methods/list_instruments.params.json", ###"""
 {
@@ -954,6 +984,7 @@ enum EmbeddedSchemas {
   "required": [],
   "additionalProperties": false
 }
+
 """###),
         ("methods/list_instruments.result.json", ###"""
 {
@@ -972,6 +1003,7 @@ enum EmbeddedSchemas {
   ],
   "additionalProperties": false
 }
+
 """###),
         ("methods/ping.params.json", ###"""
 {
@@ -983,6 +1015,7 @@ enum EmbeddedSchemas {
   "required": [],
   "additionalProperties": false
 }
+
 """###),
         ("methods/ping.result.json", ###"""
 {
@@ -1002,6 +1035,7 @@ enum EmbeddedSchemas {
   ],
   "additionalProperties": false
 }
+
 """###),
         ("methods/place_signal.params.json", ###"""
 {
@@ -1088,6 +1122,7 @@ enum EmbeddedSchemas {
     }
   ]
 }
+
 """###),
         ("methods/place_signal.result.json", ###"""
 {
@@ -1272,6 +1307,7 @@ enum EmbeddedSchemas {
     }
   ]
 }
+
 """###),
         ("methods/rpc.discover.params.json", ###"""
 {
@@ -1283,6 +1319,7 @@ enum EmbeddedSchemas {
   "required": [],
   "additionalProperties": false
 }
+
 """###),
         ("methods/rpc.discover.result.json", ###"""
 {
@@ -1322,6 +1359,7 @@ enum EmbeddedSchemas {
     }
   }
 }
+
 """###),
         ("methods/subscribe.params.json", ###"""
 {
@@ -1356,6 +1394,7 @@ enum EmbeddedSchemas {
   ],
   "additionalProperties": false
 }
+
 """###),
         ("methods/subscribe.result.json", ###"""
 {
@@ -1397,6 +1436,7 @@ enum EmbeddedSchemas {
   ],
   "additionalProperties": false
 }
+
 """###),
         ("methods/unsubscribe.params.json", ###"""
 {
@@ -1413,6 +1453,7 @@ enum EmbeddedSchemas {
   ],
   "additionalProperties": false
 }
+
 """###),
         ("methods/unsubscribe.result.json", ###"""
 {
@@ -1432,6 +1473,7 @@ enum EmbeddedSchemas {
   ],
   "additionalProperties": false
 }
+
 """###),
         ("notifications/book.json", ###"""
 {
@@ -1454,6 +1496,7 @@ enum EmbeddedSchemas {
   ],
   "additionalProperties": false
 }
+
 """###),
         ("notifications/fills.json", ###"""
 {
@@ -1476,6 +1519,7 @@ enum EmbeddedSchemas {
   ],
   "additionalProperties": false
 }
+
 """###),
         ("notifications/orders.json", ###"""
 {
@@ -1498,6 +1542,7 @@ enum EmbeddedSchemas {
   ],
   "additionalProperties": false
 }
+
 """###),
         ("notifications/positions.json", ###"""
 {
@@ -1520,6 +1565,7 @@ enum EmbeddedSchemas {
   ],
   "additionalProperties": false
 }
+
 """###),
         ("notifications/trades.json", ###"""
 {
@@ -1542,6 +1588,7 @@ enum EmbeddedSchemas {
   ],
   "additionalProperties": false
 }
+
 """###),
     ]
 }

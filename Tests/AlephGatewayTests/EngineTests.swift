@@ -1,0 +1,58 @@
+import AlephCore
+import AlephRPC
+import AlephVenues
+import Logging
+import Testing
+@testable import AlephGateway
+
+@Suite struct EngineTests {
+    func setup() async -> (Engine, Session, ManualTimeSource) {
+        let time = ManualTimeSource()
+        var market = SimMarket(seed: 3)
+        let engine = Engine(instruments: market.instruments, config: EngineConfig(), time: time, logger: Logger(label: "test"))
+        await engine.ingest(market.start(now: time.nowNanos()))
+        let session = Session(id: 1, transport: "test", peer: "test", outbox: Outbox(onOverflow: { _ in }))
+        await engine.register(session)
+        return (engine, session, time)
+    }
+
+    func call(_ e: Engine, _ s: Session, _ line: String) async throws -> JSON {
+        var copy = line
+        let msg = copy.withUTF8 { RPCEnvelope.decode(UnsafeRawBufferPointer($0)) }
+        await e.execute(msg, session: s)
+        s.outbox.finish()
+        let bytes = await s.outbox.nextBatch() ?? []
+        let first = bytes.split(separator: 0x0A).first.map(Array.init) ?? []
+        return try JSONParser.parse(first)
+    }
+
+    @Test func idempotentIntents() async throws {
+        let (e, _, _) = await setup()
+        let s1 = Session(id: 2, transport: "t", peer: "t", outbox: Outbox(onOverflow: { _ in }))
+        let req = #"{"jsonrpc":"2.0","id":1,"method":"place_signal","params":{"intent_id":"x","instrument":"sim:ETH-USD","side":"buy","quantity":"1"}}"#
+        let a = try await call(e, s1, req)
+        #expect(a["result"]?["status"] == .string("filled") && a["result"]?["duplicate"] == .bool(false))
+        let s2 = Session(id: 3, transport: "t", peer: "t", outbox: Outbox(onOverflow: { _ in }))
+        let b = try await call(e, s2, req)
+        #expect(b["result"]?["order_id"] == a["result"]?["order_id"] && b["result"]?["duplicate"] == .bool(true))
+        let s3 = Session(id: 4, transport: "t", peer: "t", outbox: Outbox(onOverflow: { _ in }))
+        let c = try await call(e, s3, req.replacingOccurrences(of: #""quantity":"1""#, with: #""quantity":"2""#))
+        #expect(c["error"]?["data"]?["code"] == .string("intent_conflict"))
+    }
+
+    @Test func staleBookIsRejectedAsRetryable() async throws {
+        let time = ManualTimeSource()
+        var market = SimMarket(seed: 3)
+        let e = Engine(instruments: market.instruments, config: EngineConfig(), time: time, logger: Logger(label: "t"))
+        await e.ingest(market.start(now: 0))
+        // Drop the first delta of ETH: a gap.
+        var events = market.step(now: 1) + market.step(now: 2)
+        if let k = events.firstIndex(where: { if case .delta(let u) = $0 { return u.instrument == "sim:ETH-USD" }; return false }) { events.remove(at: k) }
+        await e.ingest(events)
+        #expect(await e.book("sim:ETH-USD")?.verified == false)
+        let s = Session(id: 9, transport: "t", peer: "t", outbox: Outbox(onOverflow: { _ in }))
+        let r = try await call(e, s, #"{"jsonrpc":"2.0","id":1,"method":"place_signal","params":{"intent_id":"g","instrument":"sim:ETH-USD","side":"buy","quantity":"1"}}"#)
+        #expect(r["result"]?["rejection"]?["code"] == .string("stale_book") && r["result"]?["rejection"]?["retryable"] == .bool(true))
+        #expect(await e.bookErrors >= 1)
+    }
+}
