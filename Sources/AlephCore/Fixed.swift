@@ -28,14 +28,21 @@ public struct Fixed: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// True when the value is above zero.
     @inlinable public var isPositive: Bool { raw > 0 }
     /// The absolute value.
-    @inlinable public var magnitude: Fixed { Fixed(raw: raw < 0 ? -raw : raw) }
+    @inlinable public var magnitude: Fixed { Fixed(raw: raw < 0 ? (raw == Int64.min ? Int64.max : -raw) : raw) }
 
     @inlinable public static func < (a: Fixed, b: Fixed) -> Bool { a.raw < b.raw }
-    @inlinable public static func + (a: Fixed, b: Fixed) -> Fixed { Fixed(raw: a.raw + b.raw) }
-    @inlinable public static func - (a: Fixed, b: Fixed) -> Fixed { Fixed(raw: a.raw - b.raw) }
-    @inlinable public static prefix func - (a: Fixed) -> Fixed { Fixed(raw: -a.raw) }
-    @inlinable public static func += (a: inout Fixed, b: Fixed) { a.raw += b.raw }
-    @inlinable public static func -= (a: inout Fixed, b: Fixed) { a.raw -= b.raw }
+    /// Largest magnitude; results saturate here instead of trapping, so hostile input cannot crash the process.
+    public static let max = Fixed(raw: Int64.max)
+
+    @inlinable static func saturate(_ r: (partialValue: Int64, overflow: Bool), _ positive: Bool) -> Int64 {
+        if !r.overflow { return r.partialValue == Int64.min ? -Int64.max : r.partialValue }
+        return positive ? Int64.max : -Int64.max
+    }
+    @inlinable public static func + (a: Fixed, b: Fixed) -> Fixed { Fixed(raw: saturate(a.raw.addingReportingOverflow(b.raw), b.raw > 0)) }
+    @inlinable public static func - (a: Fixed, b: Fixed) -> Fixed { Fixed(raw: saturate(a.raw.subtractingReportingOverflow(b.raw), b.raw < 0)) }
+    @inlinable public static prefix func - (a: Fixed) -> Fixed { Fixed(raw: a.raw == Int64.min ? Int64.max : -a.raw) }
+    @inlinable public static func += (a: inout Fixed, b: Fixed) { a = a + b }
+    @inlinable public static func -= (a: inout Fixed, b: Fixed) { a = a - b }
 
     /// Rounding modes for multiplication and division.
     public enum Rounding: Sendable { case down, up, nearest }
@@ -77,7 +84,7 @@ public struct Fixed: Sendable, Hashable, Comparable, CustomStringConvertible {
                 if twice >= absD { q += negative ? -1 : 1 }
             }
         }
-        return Int64(clamping: q)
+        return Int64(clamping: q) == Int64.min ? -Int64.max : Int64(clamping: q)
     }
 
     /// Rounds down (toward negative infinity) to a multiple of `step`.
@@ -122,7 +129,7 @@ public struct Fixed: Sendable, Hashable, Comparable, CustomStringConvertible {
         let mag = raw.magnitude
         let intPart = mag / UInt64(Fixed.scale)
         var frac = mag % UInt64(Fixed.scale)
-        let needed = max(min(minDecimals, Fixed.decimals), significantDecimals)
+        let needed = Swift.max(Swift.min(minDecimals, Fixed.decimals), significantDecimals)
         var s = negative ? "-" : ""
         s += String(intPart)
         if needed > 0 {

@@ -45,6 +45,15 @@ import Testing
         #expect(Fixed("3249.94").applyingBps("5") == Fixed("1.62497"))
     }
 
+    @Test func saturatesInsteadOfTrapping() {
+        #expect(Fixed.max + Fixed(1) == Fixed.max)
+        #expect(-Fixed.max - Fixed(1) == -Fixed.max)
+        #expect(Fixed("90000000000").multiplied(by: "90000000000") == Fixed.max)
+        var sum = Fixed.zero
+        for _ in 0..<5 { sum += Fixed("90000000000").multiplied(by: "1000") }
+        #expect(sum == Fixed.max && (-sum).magnitude == Fixed.max)
+    }
+
     @Test func stepRounding() {
         let tick: Fixed = "0.1"
         #expect(Fixed("100.05").floored(to: tick) == Fixed("100"))

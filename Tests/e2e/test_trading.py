@@ -234,3 +234,19 @@ def test_trades_channel_and_paging(server):
     o1 = call(c, "get_orders", status="all", limit=3)
     o2 = call(c, "get_orders", status="all", limit=3, cursor=o1["next_cursor"])
     assert {o["order_id"] for o in o1["orders"]}.isdisjoint({o["order_id"] for o in o2["orders"]})
+
+
+def test_absurd_numbers_never_crash_the_server(stdio):
+    r = call(stdio, "place_signal", intent_id=intent("huge"), instrument="sim:BTC-USD", side="buy", quantity="9000000",
+             limit_price="90000000000")
+    assert r["status"] in ("partially_filled", "open")
+    for k in range(3):
+        call(stdio, "place_signal", intent_id=intent(f"huge{k}"), instrument="sim:ETH-USD", side="buy", quantity="90000000",
+             limit_price="90000000000")
+    bal = call(stdio, "get_balances")
+    assert Decimal(bal["balances"][0]["reserved"]) > 0
+    assert call(stdio, "get_positions")["positions"]
+    assert call(stdio, "cancel_all")["count"] >= 4
+    r = stdio.request("place_signal", {"intent_id": intent("e"), "instrument": "sim:BTC-USD", "side": "buy", "quantity": "1e400"})
+    assert r["error"]["code"] == -32602 and r["error"]["data"]["field"] == "quantity"
+    assert call(stdio, "ping")["pong"] is True
