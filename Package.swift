@@ -17,11 +17,12 @@ let package = Package(
         .target(name: "AlephCore"),
         .target(name: "AlephBook", dependencies: ["AlephCore"]),
         .target(name: "AlephRPC", dependencies: ["AlephCore"]),
+        .target(name: "AlephRisk", dependencies: ["AlephCore", "AlephBook"]),
         .target(name: "AlephVenues", dependencies: ["AlephCore", "AlephBook"]),
         .target(
             name: "AlephGateway",
             dependencies: [
-                "AlephCore", "AlephBook", "AlephRPC", "AlephVenues",
+                "AlephCore", "AlephBook", "AlephRPC", "AlephVenues", "AlephRisk",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -31,7 +32,7 @@ let package = Package(
         .executableTarget(
             name: "alephtx",
             dependencies: [
-                "AlephGateway", "AlephRPC", "AlephCore",
+                "AlephGateway", "AlephRPC", "AlephCore", "AlephRisk", "AlephBook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -42,6 +43,7 @@ let package = Package(
         .testTarget(name: "AlephCoreTests", dependencies: ["AlephCore"]),
         .testTarget(name: "AlephBookTests", dependencies: ["AlephBook", "AlephCore"]),
         .testTarget(name: "AlephRPCTests", dependencies: ["AlephRPC", "AlephCore"]),
+        .testTarget(name: "AlephRiskTests", dependencies: ["AlephRisk", "AlephBook", "AlephCore"]),
         .testTarget(name: "AlephVenuesTests", dependencies: ["AlephVenues", "AlephBook", "AlephCore"]),
         .testTarget(
             name: "AlephGatewayTests",

@@ -93,3 +93,27 @@ extension OrderBook {
         return total
     }
 }
+
+extension OrderBook {
+    /// Like `walk(side:quantity:limit:)` but without recording levels: no allocation (risk hot path).
+    @inlinable
+    public func walkSummary(side: Side, quantity: Fixed, limit: Fixed? = nil) -> (quantity: Fixed, notional: Fixed, worst: Fixed?) {
+        var remaining = quantity
+        var filled = Fixed.zero, notional = Fixed.zero
+        var worst: Fixed? = nil
+        let levels = side == .buy ? asks : bids
+        for level in levels {
+            if remaining.raw <= 0 { break }
+            if let limit {
+                if side == .buy && level.price > limit { break }
+                if side == .sell && level.price < limit { break }
+            }
+            let take = Swift.min(remaining, level.quantity)
+            filled += take
+            notional += level.price.multiplied(by: take)
+            worst = level.price
+            remaining -= take
+        }
+        return (filled, notional, worst)
+    }
+}

@@ -9,9 +9,9 @@ public struct OrderBook: Sendable, Equatable {
     /// Instrument id.
     public let instrument: String
     /// Bid levels, best (highest) first.
-    public private(set) var bids: [BookLevel] = []
+    public internal(set) var bids: [BookLevel] = []
     /// Ask levels, best (lowest) first.
-    public private(set) var asks: [BookLevel] = []
+    public internal(set) var asks: [BookLevel] = []
     /// Sequence of the last applied update (0 before the first snapshot).
     public private(set) var sequence: Int64 = 0
     /// Exchange timestamp of the last applied update (ns since epoch).

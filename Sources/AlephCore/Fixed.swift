@@ -93,7 +93,7 @@ public struct Fixed: Sendable, Hashable, Comparable, CustomStringConvertible {
         guard step.raw > 0 else { return self }
         var q = raw / step.raw
         if raw % step.raw != 0 && raw < 0 { q -= 1 }
-        return Fixed(raw: q * step.raw)
+        return Fixed.stepped(q, step)
     }
 
     /// Rounds up (toward positive infinity) to a multiple of `step`.
@@ -102,7 +102,16 @@ public struct Fixed: Sendable, Hashable, Comparable, CustomStringConvertible {
         guard step.raw > 0 else { return self }
         var q = raw / step.raw
         if raw % step.raw != 0 && raw > 0 { q += 1 }
-        return Fixed(raw: q * step.raw)
+        return Fixed.stepped(q, step)
+    }
+
+    /// `q × step`, saturating at ±max (then stepping back inside the range onto the grid).
+    @inlinable
+    static func stepped(_ q: Int64, _ step: Fixed) -> Fixed {
+        let (v, overflow) = q.multipliedReportingOverflow(by: step.raw)
+        if !overflow && v != Int64.min { return Fixed(raw: v) }
+        let limit = (Int64.max / step.raw) * step.raw
+        return Fixed(raw: q < 0 ? -limit : limit)
     }
 
     /// True when the value is an exact multiple of `step`.

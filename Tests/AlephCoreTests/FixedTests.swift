@@ -52,6 +52,8 @@ import Testing
         var sum = Fixed.zero
         for _ in 0..<5 { sum += Fixed("90000000000").multiplied(by: "1000") }
         #expect(sum == Fixed.max && (-sum).magnitude == Fixed.max)
+        #expect(Fixed.max.ceiled(to: "0.3") <= Fixed.max && Fixed.max.ceiled(to: "0.3").isMultiple(of: "0.3"))
+        #expect((-Fixed.max).floored(to: "0.7").isMultiple(of: "0.7"))
     }
 
     @Test func stepRounding() {

@@ -1,0 +1,90 @@
+import AlephBook
+import AlephCore
+
+/// The order the gate judges.
+public struct RiskIntent: Sendable, Equatable {
+    /// Instrument id as given.
+    public var instrument: String
+    /// Side.
+    public var side: Side
+    /// Base quantity.
+    public var quantity: Fixed
+    /// Market or limit.
+    public var type: OrderType
+    /// Limit price, for limit orders.
+    public var limitPrice: Fixed?
+    /// Time in force.
+    public var timeInForce: TimeInForce
+    /// Must only shrink the position.
+    public var reduceOnly: Bool
+
+    /// Creates an intent.
+    public init(instrument: String, side: Side, quantity: Fixed, type: OrderType, limitPrice: Fixed?, timeInForce: TimeInForce, reduceOnly: Bool) {
+        self.instrument = instrument
+        self.side = side
+        self.quantity = quantity
+        self.type = type
+        self.limitPrice = limitPrice
+        self.timeInForce = timeInForce
+        self.reduceOnly = reduceOnly
+    }
+
+    /// True when the order may rest on the book.
+    @inlinable public var canRest: Bool { type == .limit && timeInForce == .gtc }
+}
+
+/// Everything the gate needs to know about the world, gathered by the engine.
+public struct RiskState: Sendable {
+    /// Trading state.
+    public var tradingState: TradingState
+    /// The instrument, nil when unknown.
+    public var instrument: Instrument?
+    /// Its book, nil when there is none yet.
+    public var book: OrderBook?
+    /// Signed position quantity in the instrument.
+    public var position: Fixed
+    /// Open (resting) buy quantity in the instrument.
+    public var openBuyQuantity: Fixed
+    /// Open (resting) sell quantity in the instrument.
+    public var openSellQuantity: Fixed
+    /// Open orders in total.
+    public var openOrders: Int
+    /// Open orders in the instrument.
+    public var openOrdersOnInstrument: Int
+    /// Σ |position| × mark over instruments plus Σ open-order notional.
+    public var grossNotional: Fixed
+    /// Current equity (cash plus positions at mark).
+    public var equity: Fixed
+    /// Highest equity seen since the last reset.
+    public var peakEquity: Fixed
+    /// Equity at the start of the UTC day.
+    public var dayStartEquity: Fixed
+    /// The session's order bucket.
+    public var sessionBucket: TokenBucket?
+    /// The venue's order bucket.
+    public var venueBucket: TokenBucket?
+    /// Notional the session traded today.
+    public var sessionNotionalToday: Fixed
+
+    /// Creates a state.
+    public init(tradingState: TradingState = .active, instrument: Instrument?, book: OrderBook?, position: Fixed = .zero,
+                openBuyQuantity: Fixed = .zero, openSellQuantity: Fixed = .zero, openOrders: Int = 0, openOrdersOnInstrument: Int = 0,
+                grossNotional: Fixed = .zero, equity: Fixed = .zero, peakEquity: Fixed = .zero, dayStartEquity: Fixed = .zero,
+                sessionBucket: TokenBucket? = nil, venueBucket: TokenBucket? = nil, sessionNotionalToday: Fixed = .zero) {
+        self.tradingState = tradingState
+        self.instrument = instrument
+        self.book = book
+        self.position = position
+        self.openBuyQuantity = openBuyQuantity
+        self.openSellQuantity = openSellQuantity
+        self.openOrders = openOrders
+        self.openOrdersOnInstrument = openOrdersOnInstrument
+        self.grossNotional = grossNotional
+        self.equity = equity
+        self.peakEquity = peakEquity
+        self.dayStartEquity = dayStartEquity
+        self.sessionBucket = sessionBucket
+        self.venueBucket = venueBucket
+        self.sessionNotionalToday = sessionNotionalToday
+    }
+}
