@@ -159,3 +159,12 @@ extension Fixed {
         return Fixed(raw: Fixed.divide(n, Int128(Fixed.scale) * 10_000, .nearest))
     }
 }
+
+extension Fixed {
+    /// A whole number of units, saturating at ±max instead of trapping.
+    @inlinable
+    public static func units(_ n: Int64) -> Fixed {
+        let (v, o) = n.multipliedReportingOverflow(by: Fixed.scale)
+        return o || v == Int64.min ? (n < 0 ? -Fixed.max : Fixed.max) : Fixed(raw: v)
+    }
+}

@@ -17,6 +17,12 @@ public struct Gateway: Sendable {
                             config: {
                                 var e = EngineConfig(paper: config.paper, maxSubscriptionsPerSession: config.maxSubscriptionsPerSession)
                                 e.testHooks = config.testHooks
+                                e.riskLimits = config.riskLimits
+                                e.riskOverrides = config.riskOverrides
+                                e.adminToken = config.adminToken
+                                if let tcp = config.tcp, let (host, _) = try? GatewayConfig.hostPort(tcp) {
+                                    e.requireAuth = !GatewayConfig.isLoopback(host)
+                                }
                                 return e
                             }(),
                             time: time, logger: logger)
@@ -28,8 +34,11 @@ public struct Gateway: Sendable {
         ]
         if let tcp = config.tcp {
             let (host, port) = try GatewayConfig.hostPort(tcp)
-            guard GatewayConfig.isLoopback(host) else {
-                throw ConfigError("refusing to listen on \(host): only loopback addresses are allowed until session authentication lands; use 127.0.0.1 (and an SSH tunnel for remote agents)")
+            guard GatewayConfig.isLoopback(host) || config.adminToken != nil else {
+                throw ConfigError("refusing to listen on \(host) without an auth token: set --admin-token or ALEPHTX_ADMIN_TOKEN (clients then send session.hello with it), or listen on 127.0.0.1")
+            }
+            if !GatewayConfig.isLoopback(host) {
+                logger.warning("listening beyond loopback: every TCP session must send session.hello with the token")
             }
             services.append(.init(service: TCPServer(host: host, port: port, maxLineBytes: config.maxLineBytes, runner: runner, counter: counter, logger: logger)))
         }

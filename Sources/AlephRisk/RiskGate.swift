@@ -164,13 +164,13 @@ public enum RiskGate {
         if let n = l.priceCollarBps, let lp = o.limitPrice, let mid, mid.isPositive {
             let through = o.side == .buy ? lp - mid : mid - lp
             let bps = (through.multiplied(by: Fixed(10_000))).divided(by: mid) ?? .zero
-            if bps <= Fixed(raw: n * Fixed.scale) {
-                pass(&d, .priceCollar, limit: Fixed(raw: n * Fixed.scale), value: bps)
+            if bps <= Fixed.units(n) {
+                pass(&d, .priceCollar, limit: Fixed.units(n), value: bps)
             } else {
                 let band = mid.bps(n, rounding: .down)
                 let corrected = o.side == .buy ? (mid + band).floored(to: inst.tickSize) : (mid - band).ceiled(to: inst.tickSize)
-                fail(&d, .priceCollar, limit: Fixed(raw: n * Fixed.scale), value: bps,
-                     RiskRejection(code: .priceCollar, limit: Fixed(raw: n * Fixed.scale), value: bps, correctedPrice: corrected, retryable: false))
+                fail(&d, .priceCollar, limit: Fixed.units(n), value: bps,
+                     RiskRejection(code: .priceCollar, limit: Fixed.units(n), value: bps, correctedPrice: corrected, retryable: false))
             }
         }
         // 14. max_slippage (market orders: expected average fill vs mid)
@@ -178,7 +178,7 @@ public enum RiskGate {
             let avg = d.expectedNotional.divided(by: d.expectedQuantity) ?? mid
             let away = o.side == .buy ? avg - mid : mid - avg
             let bps = (away.multiplied(by: Fixed(10_000))).divided(by: mid) ?? .zero
-            let limitBps = Fixed(raw: n * Fixed.scale)
+            let limitBps = Fixed.units(n)
             if bps <= limitBps {
                 pass(&d, .maxSlippage, limit: limitBps, value: bps)
             } else {
@@ -189,11 +189,11 @@ public enum RiskGate {
         }
         // 15. stale_book
         if let maxAge = l.maxBookAgeMs {
-            let limitMs = Fixed(raw: maxAge * Fixed.scale)
+            let limitMs = Fixed.units(maxAge)
             if let book, book.sequence > 0 {
                 let ageNs = Swift.max(0, now - book.receiveTime)
-                let ageMs = Fixed(raw: (ageNs / 1_000_000) * Fixed.scale)
-                if !book.verified || ageNs > maxAge * 1_000_000 {
+                let ageMs = Fixed.units(ageNs / 1_000_000)
+                if !book.verified || ageNs / 1_000_000 > maxAge || (ageNs / 1_000_000 == maxAge && ageNs % 1_000_000 > 0) {
                     fail(&d, .staleBook, limit: limitMs, value: ageMs, RiskRejection(code: .staleBook, limit: limitMs, value: ageMs, retryable: true))
                 } else {
                     pass(&d, .staleBook, limit: limitMs, value: ageMs)

@@ -20,7 +20,8 @@ public struct TokenBucket: Sendable, Equatable {
     @inlinable public func nanoAvailable(at now: Int64) -> Int64 {
         let cap = Int64(rate) * 1_000_000_000
         let elapsed = max(0, now - updatedAt)
-        let refill = elapsed >= cap ? cap : elapsed * Int64(rate) // ns × tokens/s = nano-tokens
+        // A full refill takes exactly one second (burst = rate), so elapsed × rate never overflows.
+        let refill = elapsed >= 1_000_000_000 ? cap : elapsed * Int64(rate) // ns × tokens/s = nano-tokens
         return min(cap, nanoTokens + refill)
     }
 

@@ -30,6 +30,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seed of the simulated market (default 42).")
     var seed: UInt64?
 
+    @Option(help: "Admin token for TCP sessions (session.hello); prefer env ALEPHTX_ADMIN_TOKEN so it stays out of process listings.")
+    var adminToken: String?
+
     @Flag(help: .hidden)
     var testHooks = false
 
@@ -50,6 +53,10 @@ struct Serve: AsyncParsableCommand {
         }
         if let seed { cfg.simSeed = seed }
         if testHooks { cfg.testHooks = true }
+        cfg.adminToken = adminToken ?? ProcessInfo.processInfo.environment["ALEPHTX_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        if let t = cfg.adminToken, t.utf8.count < 16 {
+            throw ValidationError("the admin token must be at least 16 characters")
+        }
         if let dataDir { cfg.dataDir = dataDir }
         guard let level = Logger.Level(rawValue: cfg.logLevel) else {
             throw ValidationError("unknown log level '\(cfg.logLevel)'; use trace, debug, info, notice, warning, error or critical")

@@ -200,3 +200,18 @@ func check(_ o: RiskIntent, _ s: RiskState = state(), _ l: RiskLimits = RiskLimi
         #expect(d.result(.maxOrderQuantity).outcome == .failed && d.result(.priceCollar).outcome == .failed)
     }
 }
+
+@Suite struct RiskExtremesTests {
+    @Test func hugeAgesRatesAndLimitsDoNotTrap() {
+        let l = RiskLimits(maxOrdersPerSecond: 1_000_000, priceCollarBps: 1_000_000, maxSlippageBps: 1_000_000, maxBookAgeMs: 86_400_000)
+        let far = t0 + 86_400_000_000_000 * 365
+        let d = check(buy("1", limit: "100"), state { $0.sessionBucket = TokenBucket(rate: 1_000_000, now: 0) }, l, now: far)
+        #expect(d.rejection?.code == .staleBook && d.rejection?.value == Fixed.units((far - t0) / 1_000_000))
+        let ancient = check(buy("1", limit: "100"), state(), l, now: Int64.max)
+        #expect(ancient.rejection?.code == .staleBook && ancient.rejection!.value! > Fixed.units(86_400_000))
+        var b = TokenBucket(rate: 1_000_000, now: 0)
+        b.take(at: 0)
+        #expect(b.available(at: 0) == 999_999 && b.available(at: 999) == 999_999 && b.available(at: 1_000) == 1_000_000)
+        #expect(b.available(at: Int64.max / 2) == 1_000_000)
+    }
+}

@@ -91,7 +91,7 @@ class Server:
         deadline = time.time() + 30
         self.port = None
         while time.time() < deadline:
-            m = re.search(r"listening on 127\.0\.0\.1:(\d+)", self.stderr_path.read_text(errors="replace"))
+            m = re.search(r"listening on [0-9.]+:(\d+)", self.stderr_path.read_text(errors="replace"))
             if m:
                 self.port = int(m.group(1))
                 break

@@ -182,12 +182,13 @@ def test_rejections_say_what_to_change(stdio):
     assert r["rejection"]["corrected"]["limit_price"] == "60000" and r["rejection"]["limit"] == "0.1"
     r = call(c, "place_signal", intent_id=intent("lot"), instrument="sim:BTC-USD", side="buy", quantity="0.01234")
     assert r["rejection"]["code"] == "lot_size" and r["rejection"]["max_allowed_quantity"] == "0.0123"
+    assert r["rejection"]["corrected"]["quantity"] == "0.0123" and len(r["checks"]) == 17
     r = call(c, "place_signal", intent_id=intent("min"), instrument="sim:BTC-USD", side="buy", quantity="0.0001", limit_price="1000")
     assert r["rejection"]["code"] == "min_notional" and r["rejection"]["corrected"]["quantity"] == "0.005"
     r = call(c, "place_signal", intent_id=intent("ro"), instrument="sim:ETH-USD", side="sell", quantity="1", reduce_only=True)
     assert r["rejection"]["code"] == "reduce_only"
-    r = call(c, "place_signal", intent_id=intent("oc"), instrument="sim:RAIN-USD", side="buy", quantity="10", limit_price="1.2")
-    assert r["rejection"]["code"] == "price_out_of_range"
+    e = c.request("place_signal", {"intent_id": intent("oc"), "instrument": "sim:RAIN-USD", "side": "buy", "quantity": "10", "limit_price": "1.2"})
+    assert e["error"]["code"] == -32602 and e["error"]["data"]["field"] == "limit_price"
     ask = call(c, "get_book", instrument="sim:BTC-USD")["asks"][0][0]
     r = call(c, "place_signal", intent_id=intent("po"), instrument="sim:BTC-USD", side="buy", quantity="0.01", limit_price=ask, post_only=True)
     assert r["status"] == "rejected" and "post-only" in r["reason"] and r["order_id"]
@@ -205,10 +206,13 @@ def test_notional_orders_and_numbers_as_inputs(stdio):
     r = call(stdio, "place_signal", intent_id=intent("num"), instrument="sim:ETH-USD", side="sell", quantity=0.25)
     assert r["status"] == "filled" and r["order"]["quantity"] == "0.250"
     r = call(stdio, "place_signal", intent_id=intent("tiny"), instrument="sim:BTC-USD", side="buy", notional="1")
-    assert r["status"] == "rejected" and r["rejection"]["code"] == "lot_size"
+    assert r["status"] == "rejected" and r["rejection"]["code"] == "min_notional" and r["rejection"]["corrected"]["quantity"]
 
 
 def test_ioc_fok_and_partial_market(stdio):
+    # Sweeping the whole book is beyond the default risk limits: an admin (stdio) switches them off.
+    call(stdio, "set_risk_limits", limits={"max_order_notional": None, "max_position_notional": None, "max_gross_notional": None,
+                                           "max_slippage_bps": None, "session_daily_notional": None})
     book = call(stdio, "get_book", instrument="sim:BTC-USD-PERP", depth=100)
     depth = sum(Decimal(q) for _, q in book["asks"])
     r = call(stdio, "place_signal", intent_id=intent("fok"), instrument="sim:BTC-USD-PERP", side="buy", quantity=str(depth + 1), time_in_force="fok")
@@ -237,6 +241,12 @@ def test_trades_channel_and_paging(server):
 
 
 def test_absurd_numbers_never_crash_the_server(stdio):
+    r = call(stdio, "place_signal", intent_id=intent("huge0"), instrument="sim:BTC-USD", side="buy", quantity="9000000", limit_price="90000000000")
+    assert r["rejection"]["code"] == "max_order_notional"  # the default gate stops it
+    assert r["rejection"]["max_allowed_quantity"] is None  # not even one lot passes at that price
+    off = {k: None for k in ("max_order_notional", "max_position_notional", "max_gross_notional", "price_collar_bps", "max_open_orders",
+                             "max_open_orders_per_instrument", "session_daily_notional", "max_drawdown", "daily_loss_limit")}
+    call(stdio, "set_risk_limits", limits=off)
     r = call(stdio, "place_signal", intent_id=intent("huge"), instrument="sim:BTC-USD", side="buy", quantity="9000000",
              limit_price="90000000000")
     assert r["status"] in ("partially_filled", "open")

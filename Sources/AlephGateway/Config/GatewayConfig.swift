@@ -1,4 +1,5 @@
 import AlephCore
+import AlephRisk
 import AlephVenues
 
 /// Why a config file was refused.
@@ -33,6 +34,12 @@ public struct GatewayConfig: Sendable {
     public var paper = PaperConfig()
     /// Test-only fault injection methods.
     public var testHooks = false
+    /// Global risk limits (`[risk]`).
+    public var riskLimits = RiskLimits.defaults
+    /// Per-instrument overrides (`[risk.instruments."<id>"]`).
+    public var riskOverrides: [String: RiskOverrides] = [:]
+    /// Admin token (never from the config file: flag or environment only).
+    public var adminToken: String?
 
     /// Defaults.
     public init() {}
@@ -83,8 +90,30 @@ public struct GatewayConfig: Sendable {
                     default: throw unknownKey(at, ["starting_cash", "maker_fee_bps", "taker_fee_bps", "currency"])
                     }
                 }
+            case "risk":
+                for (k, v) in t {
+                    if k == "instruments" {
+                        guard case .table(let insts) = v else { throw ConfigError("config: [risk.instruments] must hold tables") }
+                        for (id, tv) in insts {
+                            guard case .table(let kv) = tv else { throw ConfigError("config: risk.instruments.\"\(id)\" must be a table") }
+                            var o = c.riskOverrides[id] ?? RiskOverrides()
+                            for (key, value) in kv {
+                                let at = "risk.instruments.\"\(id)\".\(key)"
+                                do { try RiskLimitsParser.apply(key, try RiskLimitsParser.value(value, field: at), to: &o, field: at) } catch {
+                                    throw ConfigError("config: \(at): \(error.data?["reason"]?.stringValue ?? error.message)")
+                                }
+                            }
+                            c.riskOverrides[id] = o
+                        }
+                        continue
+                    }
+                    let at = "risk.\(k)"
+                    do { try RiskLimitsParser.apply(k, try RiskLimitsParser.value(v, field: at), to: &c.riskLimits, field: at) } catch {
+                        throw ConfigError("config: \(at): \(error.data?["reason"]?.stringValue ?? error.message)")
+                    }
+                }
             default:
-                throw ConfigError("config: unknown section [\(section)]; known: [server], [sim], [paper]")
+                throw ConfigError("config: unknown section [\(section)]; known: [server], [sim], [paper], [risk]")
             }
         }
         return c

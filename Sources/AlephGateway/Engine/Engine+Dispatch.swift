@@ -6,7 +6,11 @@ extension Engine {
     public static let methods: [String] = [
         "rpc.discover", "ping", "list_instruments", "get_book", "subscribe", "unsubscribe", "place_signal",
         "cancel_order", "cancel_all", "get_orders", "get_fills", "get_positions", "get_balances",
+        "get_risk", "halt", "resume", "set_risk_limits", "session.hello",
     ]
+
+    /// Methods a session may call before authenticating (when authentication is required).
+    static let openMethods: Set<String> = ["ping", "rpc.discover", "session.hello"]
 
     /// Every notification method the gateway sends.
     public static let notifications: [String] = SubscriptionChannel.allCases.map(\.rawValue)
@@ -64,6 +68,9 @@ extension Engine {
     }
 
     func dispatch(_ req: RPCRequest, session: Session, after: inout [() -> Void]) throws(RPCError) -> JSON {
+        if sessionStates[session.id]?.authenticated == false && !Engine.openMethods.contains(req.method) {
+            throw RPCError.app(.unauthorized, "this gateway requires authentication: send session.hello with the token first")
+        }
         switch req.method {
         case "ping":
             _ = try Params(req.params, allowed: [])
@@ -85,6 +92,11 @@ extension Engine {
         case "get_fills": return try getFills(req.params)
         case "get_positions": return try getPositions(req.params)
         case "get_balances": return try getBalances(req.params)
+        case "get_risk": return try getRisk(req.params, session: session)
+        case "halt": return try halt(req.params, session: session)
+        case "resume": return try resume(req.params, session: session)
+        case "set_risk_limits": return try setRiskLimits(req.params, session: session)
+        case "session.hello": return try sessionHello(req.params, session: session)
         case "test.internal_error" where config.testHooks:
             throw RPCError.internalError("injected by test.internal_error (--test-hooks)")
         default: throw RPCError.methodNotFound(req.method)

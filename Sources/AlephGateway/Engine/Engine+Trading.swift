@@ -1,13 +1,13 @@
 import AlephBook
 import AlephCore
 import AlephRPC
+import AlephRisk
 import AlephVenues
 
 extension Engine {
-    /// `place_signal`.
+    /// `place_signal`: idempotency first, then the risk gate, then the paper venue.
     func placeSignal(_ params: JSON?, session: Session) throws(RPCError) -> JSON {
         let req = try SignalRequest(params)
-        guard let inst = instruments[req.instrument] else { throw unknownInstrument(req.instrument) }
         if !req.preview, let prior = intents[req.intentId] {
             if prior.fingerprint != req.fingerprint {
                 throw RPCError.app(.intentConflict, "intent_id '\(req.intentId)' was already used with different parameters; use a new intent_id",
@@ -15,35 +15,37 @@ extension Engine {
             }
             return Engine.markDuplicate(prior.firstResult)
         }
-        guard let book = books[inst.id], book.sequence > 0 else {
+        let now = time.nowNanos()
+        let inst = instruments[req.instrument]
+        if let inst, (books[inst.id]?.sequence ?? 0) == 0 {
             throw RPCError.app(.venueUnavailable, "no market data for \(inst.id) yet; retry shortly", details: [JSONMember("instrument", .string(inst.id))])
         }
-        let now = time.nowNanos()
-        let decidedOn = Presenter.freshness(book, now: now)
+        if let inst, inst.kind == .outcome, let lp = req.limitPrice, lp >= Fixed(1) {
+            throw RPCError.invalidParams(field: "limit_price", reason: "outcome shares are priced between 0 and 1 (they pay 1 \(inst.quote)); \(lp) is not")
+        }
+        let book = inst.flatMap { books[$0.id] }
+        let decidedOn: JSON = book.map { Presenter.freshness($0, now: now) } ?? .null
 
-        // Resolve the base quantity.
-        var quantity: Fixed
-        if let q = req.quantity {
-            quantity = q
-        } else {
-            let notional = req.notional!
+        // Resolve the base quantity (a notional buys whole lots at the limit, or walks the book).
+        var quantity = req.quantity ?? .zero
+        if let notional = req.notional, let inst, let book {
             if let lp = req.limitPrice {
                 quantity = (notional.divided(by: lp, rounding: .down) ?? .zero).floored(to: inst.lotSize)
             } else {
                 quantity = book.walk(side: req.side, notional: notional, lotSize: inst.lotSize).quantity
             }
-            if quantity.isZero {
-                let ref = req.limitPrice ?? (req.side == .buy ? book.bestAsk?.price : book.bestBid?.price) ?? .zero
-                let oneLot = ref.multiplied(by: inst.lotSize, rounding: .up)
-                return rejected(req, inst: inst, decidedOn: decidedOn, Rejection(
-                    code: "lot_size", message: "notional \(notional) buys less than one lot (\(inst.lotSize) \(inst.base) ≈ \(oneLot) \(inst.quote)) at the current price",
-                    limit: inst.lotSize.description, value: "0", maxAllowedQuantity: nil,
-                    corrected: [JSONMember("notional", .string(max(oneLot, inst.minNotional).description))], retryable: false))
-            }
         }
-        if let r = validate(req, quantity: quantity, inst: inst, book: book) {
-            return rejected(req, inst: inst, decidedOn: decidedOn, r)
+        let intent = RiskIntent(instrument: req.instrument, side: req.side, quantity: quantity, type: req.type, limitPrice: req.limitPrice,
+                                timeInForce: req.timeInForce, reduceOnly: req.reduceOnly)
+        let state = riskState(for: intent, session: session.id, now: now)
+        let decision = RiskGate.check(intent, state, risk.limits(for: req.instrument), now: now)
+        if let b = decision.breach { apply(breach: b, equity: state.equity, now: now) }
+        if let r = decision.rejection {
+            // A gate rejection does not consume the intent id: the agent corrects and resends.
+            return rejected(req, decidedOn: decidedOn, rejection: RiskPresenter.rejection(r, intent: intent, instrument: inst),
+                            checks: RiskPresenter.checks(decision))
         }
+        guard let inst, let book else { throw RPCError.internalError("approved order without instrument or book") }
 
         var order = Order(id: "o-\(nextOrder)", intentId: req.intentId, instrument: inst.id, side: req.side, type: req.type,
                           timeInForce: req.timeInForce, limitPrice: req.limitPrice, quantity: quantity, postOnly: req.postOnly,
@@ -51,90 +53,46 @@ extension Engine {
         if req.preview {
             var scratch = paper
             let outcome = scratch.submit(order, book: book)
-            return result(req, order: order, orderId: nil, status: .previewed, expected: outcome, inst: inst, decidedOn: decidedOn)
+            return result(req, order: order, orderId: nil, status: .previewed, expected: outcome, inst: inst, decidedOn: decidedOn,
+                          checks: RiskPresenter.checks(decision))
         }
+        risk.recordOrder(session: session.id, venue: inst.venue, now: now)
         nextOrder += 1
         orders[order.id] = order
         orderIds.append(order.id)
+        orderSessions[order.id] = session.id
         let outcome = paper.submit(order, book: book)
         for f in outcome.fills { record(f, instrument: inst.id) }
-        order = orders[order.id]!
+        order = orders[order.id] ?? order
         order.status = outcome.status
         order.reason = outcome.reason
         order.updatedAt = now
         orders[order.id] = order
+        if !order.status.isTerminal { openOrderIds.insert(order.id) } else { openOrderIds.remove(order.id) }
         // Fills already announced partially_filled/filled; announce other end states too.
         if outcome.fills.isEmpty || order.status == .cancelled {
             publishAccount(.orders, instrument: inst.id, Presenter.order(order, instrument: inst))
         }
-        let res = result(req, order: order, orderId: order.id, status: order.status, expected: outcome, inst: inst, decidedOn: decidedOn)
+        let res = result(req, order: order, orderId: order.id, status: order.status, expected: outcome, inst: inst, decidedOn: decidedOn, checks: nil)
         intents[req.intentId] = IntentRecord(fingerprint: req.fingerprint, firstResult: res, orderId: order.id)
         return res
     }
 
-    /// Instrument rules and reduce-only; later the full risk gate (issue 4) takes over these checks.
-    func validate(_ req: SignalRequest, quantity: Fixed, inst: Instrument, book: OrderBook) -> Rejection? {
-        if !book.verified {
-            return Rejection(code: "stale_book", message: "the \(inst.id) book is not verified (gap or resync in progress); retry shortly",
-                             limit: nil, value: nil, maxAllowedQuantity: nil, retryable: true)
-        }
-        if let lp = req.limitPrice {
-            if inst.kind == .outcome && lp >= Fixed(1) {
-                return Rejection(code: "price_out_of_range", message: "outcome prices are between 0 and 1; \(lp) is not",
-                                 limit: "1", value: lp.description, maxAllowedQuantity: nil,
-                                 corrected: [JSONMember("limit_price", .string((Fixed(1) - inst.tickSize).description))], retryable: false)
-            }
-            if !lp.isMultiple(of: inst.tickSize) {
-                let down = lp.floored(to: inst.tickSize), up = lp.ceiled(to: inst.tickSize)
-                let passive = req.side == .buy ? down : up
-                return Rejection(code: "tick_size", message: "limit_price \(lp) is not a multiple of the tick size \(inst.tickSize); the nearest passive price is \(passive)",
-                                 limit: inst.tickSize.description, value: lp.description, maxAllowedQuantity: nil,
-                                 corrected: [JSONMember("limit_price", .string(passive.description)),
-                                             JSONMember("limit_price_down", .string(down.description)),
-                                             JSONMember("limit_price_up", .string(up.description))], retryable: false)
-            }
-        }
-        if !quantity.isMultiple(of: inst.lotSize) {
-            let down = quantity.floored(to: inst.lotSize)
-            return Rejection(code: "lot_size", message: "quantity \(quantity) is not a multiple of the lot size \(inst.lotSize); use \(down)",
-                             limit: inst.lotSize.description, value: quantity.description, maxAllowedQuantity: down.isZero ? nil : down.description,
-                             corrected: [JSONMember("quantity", .string((down.isZero ? inst.lotSize : down).description))], retryable: false)
-        }
-        let refPrice = req.limitPrice ?? (req.side == .buy ? book.bestAsk?.price : book.bestBid?.price) ?? book.mid ?? .zero
-        let notional = refPrice.multiplied(by: quantity)
-        if notional < inst.minNotional {
-            let minQty = (inst.minNotional.divided(by: refPrice, rounding: .up) ?? inst.lotSize).ceiled(to: inst.lotSize)
-            return Rejection(code: "min_notional", message: "order notional \(notional) \(inst.quote) is below the minimum \(inst.minNotional); use at least \(minQty) \(inst.base)",
-                             limit: inst.minNotional.description, value: notional.description, maxAllowedQuantity: nil,
-                             corrected: [JSONMember("quantity", .string(minQty.description))], retryable: false)
-        }
-        if req.reduceOnly {
-            let pos = portfolio.positions[inst.id]?.quantity ?? .zero
-            let reducible = (req.side == .buy && pos.isNegative) || (req.side == .sell && pos.isPositive) ? pos.magnitude : .zero
-            if quantity > reducible {
-                return Rejection(code: "reduce_only", message: reducible.isZero
-                                 ? "reduce-only \(req.side.rawValue) would not reduce the position (\(pos) \(inst.base))"
-                                 : "reduce-only \(req.side.rawValue) of \(quantity) exceeds the position of \(pos.magnitude) \(inst.base)",
-                                 limit: reducible.description, value: quantity.description,
-                                 maxAllowedQuantity: reducible.isZero ? nil : reducible.description, retryable: false)
-            }
-        }
-        return nil
-    }
-
-    func rejected(_ req: SignalRequest, inst: Instrument, decidedOn: JSON, _ r: Rejection) -> JSON {
+    func rejected(_ req: SignalRequest, decidedOn: JSON, rejection: JSON, checks: JSON) -> JSON {
         var b = JSONObjectBuilder()
         b.add("intent_id", req.intentId)
         b.add("order_id", .null)
         b.add("status", OrderStatus.rejected.rawValue)
-        b.add("instrument", inst.id)
-        b.add("rejection", r.json)
+        b.add("instrument", req.instrument)
+        b.add("rejection", rejection)
+        b.add("checks", checks)
         b.add("decided_on", decidedOn)
         b.add("duplicate", false)
         return b.json
     }
 
-    func result(_ req: SignalRequest, order: Order, orderId: String?, status: OrderStatus, expected: PaperOutcome, inst: Instrument, decidedOn: JSON) -> JSON {
+    func result(_ req: SignalRequest, order: Order, orderId: String?, status: OrderStatus, expected: PaperOutcome, inst: Instrument, decidedOn: JSON,
+                checks: JSON?) -> JSON {
         let pd = inst.priceDecimals, qd = inst.quantityDecimals
         var filled = Fixed.zero, notional = Fixed.zero, fees = Fixed.zero
         for f in expected.fills { filled += f.quantity; notional += f.price.multiplied(by: f.quantity); fees += f.fee }
@@ -163,6 +121,7 @@ extension Engine {
                      JSONMember("fee", Presenter.decimal(f.fee)), JSONMember("liquidity", .string(f.liquidity.rawValue))])
         }))
         b.add("reason", expected.reason.map(JSON.string) ?? .null)
+        b.add("checks", checks)
         b.add("decided_on", decidedOn)
         b.add("duplicate", false)
         return b.json
@@ -192,6 +151,7 @@ extension Engine {
                                details: [JSONMember("order_id", .string(id)), JSONMember("status", .string(order.status.rawValue))])
         }
         _ = paper.cancel(orderId: id, instrument: order.instrument)
+        openOrderIds.remove(id)
         order.status = .cancelled
         order.reason = "cancelled by request"
         order.updatedAt = time.nowNanos()
@@ -207,9 +167,10 @@ extension Engine {
         let instrument = try p.optionalString("instrument", maxLength: 128)
         if let instrument, instruments[instrument] == nil { throw unknownInstrument(instrument) }
         var cancelled: [JSON] = []
-        for id in orderIds {
+        for id in orderIds where openOrderIds.contains(id) {
             guard var order = orders[id], !order.status.isTerminal, instrument == nil || order.instrument == instrument else { continue }
             _ = paper.cancel(orderId: id, instrument: order.instrument)
+            openOrderIds.remove(id)
             order.status = .cancelled
             order.reason = "cancelled by cancel_all"
             order.updatedAt = time.nowNanos()

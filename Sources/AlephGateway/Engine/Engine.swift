@@ -1,6 +1,7 @@
 import AlephBook
 import AlephCore
 import AlephRPC
+import AlephRisk
 import AlephVenues
 import Logging
 
@@ -30,6 +31,10 @@ public actor Engine {
     var subscriptionsByInstrument: [String: [Int]] = [:]
     var accountSubscriptions: [Int] = []
     var nextSubscription = 1
+    var risk: RiskBook
+    var sessionStates: [Int: SessionState] = [:]
+    var openOrderIds: Set<String> = []
+    var orderSessions: [String: Int] = [:]
     /// Notifications raised while a request executes; sent right after its response.
     var deferred: [(Outbox, [UInt8], Int?)]? = nil
 
@@ -47,17 +52,25 @@ public actor Engine {
         self.instruments = Dictionary(instruments.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         paper = PaperVenue(config: config.paper)
         portfolio = Portfolio(currency: config.paper.currency, cash: config.paper.startingCash)
+        risk = RiskBook(limits: config.riskLimits, overrides: config.riskOverrides, equity: config.paper.startingCash, now: time.nowNanos())
         for i in instruments { books[i.id] = OrderBook(instrument: i.id) }
     }
 
     // MARK: sessions
 
     /// Attaches a session so it can receive notifications.
-    public func register(_ session: Session) { sessions[session.id] = session }
+    public func register(_ session: Session) {
+        sessions[session.id] = session
+        // stdio belongs to the process that spawned us: it is admin and needs no hello.
+        let local = session.transport != "tcp"
+        sessionStates[session.id] = SessionState(admin: local, authenticated: local || !config.requireAuth)
+    }
 
     /// Detaches a session and drops its subscriptions.
     public func unregister(_ session: Session) {
         sessions[session.id] = nil
+        sessionStates[session.id] = nil
+        risk.forget(session: session.id)
         for (id, sub) in subscriptions where sub.sessionId == session.id { removeSubscription(id) }
     }
 
@@ -93,6 +106,7 @@ public actor Engine {
                 for f in paperFills { record(f, instrument: t.instrument) }
             }
         }
+        evaluateBreaker()
     }
 
     /// A copy of a book (for tests and benchmarks).
@@ -112,6 +126,8 @@ public actor Engine {
         nextFill += 1
         order.apply(fill: fill)
         orders[order.id] = order
+        if order.status.isTerminal { openOrderIds.remove(order.id) }
+        if let s = orderSessions[order.id] { risk.recordTraded(session: s, notional: fill.price.multiplied(by: fill.quantity), now: now) }
         fills.append(fill)
         portfolio.apply(instrument: instrument, side: fill.side, price: fill.price, quantity: fill.quantity, fee: fill.fee)
         publishAccount(.fills, instrument: instrument, Presenter.fill(fill, instrument: instruments[instrument]))

@@ -1,3 +1,4 @@
+import AlephRisk
 import AlephVenues
 
 /// Settings the engine needs.
@@ -10,6 +11,14 @@ public struct EngineConfig: Sendable {
     public var defaultBookDepth: Int
     /// Enables `test.internal_error` (fault injection for the test suite only).
     public var testHooks = false
+    /// Global risk limits.
+    public var riskLimits = RiskLimits.defaults
+    /// Per-instrument risk overrides.
+    public var riskOverrides: [String: RiskOverrides] = [:]
+    /// Token that makes a TCP session admin via `session.hello` (nil: TCP sessions are never admin).
+    public var adminToken: String?
+    /// When true, TCP sessions must `session.hello` with the token before anything else.
+    public var requireAuth = false
 
     /// Creates a config with defaults.
     public init(paper: PaperConfig = PaperConfig(), maxSubscriptionsPerSession: Int = 256, defaultBookDepth: Int = 10) {

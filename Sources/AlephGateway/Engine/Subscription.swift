@@ -10,6 +10,8 @@ public enum SubscriptionChannel: String, Sendable, CaseIterable {
     case fills
     /// Our position changes.
     case positions
+    /// Trading-state changes and breaker trips.
+    case risk
 
     /// True when the channel needs an instrument.
     public var requiresInstrument: Bool { self == .book || self == .trades }

@@ -520,7 +520,26 @@ enum EmbeddedSchemas {
   "properties": {
     "code": {
       "type": "string",
-      "description": "Stable code, e.g. tick_size, lot_size, min_notional, reduce_only, stale_book, price_out_of_range."
+      "enum": [
+        "halted",
+        "reduce_only",
+        "unknown_instrument",
+        "tick_size",
+        "lot_size",
+        "min_notional",
+        "max_order_quantity",
+        "max_order_notional",
+        "max_position",
+        "max_gross_exposure",
+        "max_open_orders",
+        "rate_limited",
+        "price_collar",
+        "max_slippage",
+        "stale_book",
+        "drawdown_breaker",
+        "session_budget"
+      ],
+      "description": "The first failing check, in gate order."
     },
     "message": {
       "type": "string"
@@ -546,13 +565,26 @@ enum EmbeddedSchemas {
     },
     "corrected": {
       "type": "object",
-      "additionalProperties": {
-        "$ref": "decimal.json"
+      "properties": {
+        "limit_price": {
+          "$ref": "decimal.json"
+        },
+        "quantity": {
+          "$ref": "decimal.json"
+        }
       },
-      "description": "Corrected field values that would pass."
+      "additionalProperties": false,
+      "description": "Corrected values that would pass this check (tick/lot rounding, minimum size, collar)."
     },
     "retryable": {
       "type": "boolean"
+    },
+    "retry_after_ms": {
+      "type": [
+        "integer",
+        "null"
+      ],
+      "description": "For rate_limited: when the same order would pass."
     }
   },
   "required": [
@@ -561,7 +593,275 @@ enum EmbeddedSchemas {
     "limit",
     "value",
     "max_allowed_quantity",
-    "retryable"
+    "retryable",
+    "retry_after_ms"
+  ],
+  "additionalProperties": false
+}
+
+"""###),
+        ("defs/risk_check.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "RiskCheck",
+  "description": "One gate check: its limit, the value the order would reach, and the headroom left (limit - value; for min_notional value - limit). Bps checks report bps, age in ms.",
+  "type": "object",
+  "properties": {
+    "check": {
+      "type": "string"
+    },
+    "outcome": {
+      "type": "string",
+      "enum": [
+        "passed",
+        "failed",
+        "skipped"
+      ]
+    },
+    "limit": {
+      "type": [
+        "string",
+        "null"
+      ]
+    },
+    "value": {
+      "type": [
+        "string",
+        "null"
+      ]
+    },
+    "headroom": {
+      "type": [
+        "string",
+        "null"
+      ]
+    }
+  },
+  "required": [
+    "check",
+    "outcome",
+    "limit",
+    "value",
+    "headroom"
+  ],
+  "additionalProperties": false
+}
+
+"""###),
+        ("defs/risk_event.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "RiskEvent",
+  "description": "A trading-state change: a breaker trip, halt or resume.",
+  "type": "object",
+  "properties": {
+    "state": {
+      "type": "string",
+      "enum": [
+        "active",
+        "reducing",
+        "halted"
+      ]
+    },
+    "previous_state": {
+      "type": "string",
+      "enum": [
+        "active",
+        "reducing",
+        "halted"
+      ]
+    },
+    "reason": {
+      "type": "string",
+      "enum": [
+        "drawdown",
+        "daily_loss",
+        "halt",
+        "resume"
+      ]
+    },
+    "equity": {
+      "$ref": "decimal.json"
+    },
+    "limit": {
+      "anyOf": [
+        {
+          "$ref": "decimal.json"
+        },
+        {
+          "type": "null"
+        }
+      ]
+    },
+    "value": {
+      "anyOf": [
+        {
+          "$ref": "decimal.json"
+        },
+        {
+          "type": "null"
+        }
+      ]
+    },
+    "ts_us": {
+      "$ref": "timestamp_us.json"
+    }
+  },
+  "required": [
+    "state",
+    "previous_state",
+    "reason",
+    "equity",
+    "limit",
+    "value",
+    "ts_us"
+  ],
+  "additionalProperties": false
+}
+
+"""###),
+        ("defs/risk_limits.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "RiskLimits",
+  "description": "Hard limits; null means off.",
+  "type": "object",
+  "properties": {
+    "max_order_quantity": {
+      "anyOf": [
+        {
+          "$ref": "decimal.json"
+        },
+        {
+          "type": "null"
+        }
+      ]
+    },
+    "max_order_notional": {
+      "anyOf": [
+        {
+          "$ref": "decimal.json"
+        },
+        {
+          "type": "null"
+        }
+      ]
+    },
+    "max_position_notional": {
+      "anyOf": [
+        {
+          "$ref": "decimal.json"
+        },
+        {
+          "type": "null"
+        }
+      ]
+    },
+    "max_gross_notional": {
+      "anyOf": [
+        {
+          "$ref": "decimal.json"
+        },
+        {
+          "type": "null"
+        }
+      ]
+    },
+    "max_open_orders": {
+      "type": [
+        "integer",
+        "null"
+      ],
+      "minimum": 0
+    },
+    "max_open_orders_per_instrument": {
+      "type": [
+        "integer",
+        "null"
+      ],
+      "minimum": 0
+    },
+    "max_orders_per_second": {
+      "type": [
+        "integer",
+        "null"
+      ],
+      "minimum": 0
+    },
+    "price_collar_bps": {
+      "type": [
+        "integer",
+        "null"
+      ],
+      "minimum": 0
+    },
+    "max_slippage_bps": {
+      "type": [
+        "integer",
+        "null"
+      ],
+      "minimum": 0
+    },
+    "max_book_age_ms": {
+      "type": [
+        "integer",
+        "null"
+      ],
+      "minimum": 0
+    },
+    "max_drawdown": {
+      "anyOf": [
+        {
+          "$ref": "decimal.json"
+        },
+        {
+          "type": "null"
+        }
+      ]
+    },
+    "daily_loss_limit": {
+      "anyOf": [
+        {
+          "$ref": "decimal.json"
+        },
+        {
+          "type": "null"
+        }
+      ]
+    },
+    "session_daily_notional": {
+      "anyOf": [
+        {
+          "$ref": "decimal.json"
+        },
+        {
+          "type": "null"
+        }
+      ]
+    },
+    "on_breach": {
+      "type": "string",
+      "enum": [
+        "reducing",
+        "halted"
+      ]
+    }
+  },
+  "required": [
+    "max_order_quantity",
+    "max_order_notional",
+    "max_position_notional",
+    "max_gross_notional",
+    "max_open_orders",
+    "max_open_orders_per_instrument",
+    "max_orders_per_second",
+    "price_collar_bps",
+    "max_slippage_bps",
+    "max_book_age_ms",
+    "max_drawdown",
+    "daily_loss_limit",
+    "session_daily_notional",
+    "on_breach"
   ],
   "additionalProperties": false
 }
@@ -963,6 +1263,153 @@ enum EmbeddedSchemas {
 }
 
 """###),
+        ("methods/get_risk.params.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "type": "object",
+  "description": "Trading state, limits, usage and headroom, breaker history.",
+  "properties": {
+    "instrument": {
+      "$ref": "../defs/instrument_id.json"
+    }
+  },
+  "required": [],
+  "additionalProperties": false
+}
+
+"""###),
+        ("methods/get_risk.result.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "type": "object",
+  "properties": {
+    "state": {
+      "type": "string",
+      "enum": [
+        "active",
+        "reducing",
+        "halted"
+      ]
+    },
+    "limits": {
+      "$ref": "../defs/risk_limits.json"
+    },
+    "instrument_limits": {
+      "type": "object",
+      "additionalProperties": {
+        "$ref": "../defs/risk_limits.json"
+      },
+      "description": "Effective limits of instruments with overrides."
+    },
+    "effective_limits": {
+      "$ref": "../defs/risk_limits.json"
+    },
+    "equity": {
+      "$ref": "../defs/decimal.json"
+    },
+    "peak_equity": {
+      "$ref": "../defs/decimal.json"
+    },
+    "day_start_equity": {
+      "$ref": "../defs/decimal.json"
+    },
+    "usage": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "properties": {
+          "check": {
+            "type": "string"
+          },
+          "limit": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "value": {
+            "type": "string"
+          },
+          "headroom": {
+            "type": [
+              "string",
+              "null"
+            ]
+          }
+        },
+        "required": [
+          "check",
+          "limit",
+          "value",
+          "headroom"
+        ],
+        "additionalProperties": false
+      }
+    },
+    "history": {
+      "type": "array",
+      "items": {
+        "$ref": "../defs/risk_event.json"
+      }
+    },
+    "admin": {
+      "type": "boolean"
+    }
+  },
+  "required": [
+    "state",
+    "limits",
+    "instrument_limits",
+    "equity",
+    "peak_equity",
+    "day_start_equity",
+    "usage",
+    "history",
+    "admin"
+  ],
+  "additionalProperties": false
+}
+
+"""###),
+        ("methods/halt.params.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "type": "object",
+  "description": "Stop all trading now (any session may). Optionally cancel every open order.",
+  "properties": {
+    "cancel_all": {
+      "type": "boolean",
+      "default": false
+    }
+  },
+  "required": [],
+  "additionalProperties": false
+}
+
+"""###),
+        ("methods/halt.result.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "type": "object",
+  "properties": {
+    "state": {
+      "const": "halted"
+    },
+    "cancelled": {
+      "type": "array",
+      "items": {
+        "type": "string"
+      }
+    }
+  },
+  "required": [
+    "state",
+    "cancelled"
+  ],
+  "additionalProperties": false
+}
+
+"""###),
         ("methods/list_instruments.params.json", ###"""
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -1143,7 +1590,8 @@ enum EmbeddedSchemas {
       "$ref": "../defs/order_status.json"
     },
     "instrument": {
-      "$ref": "../defs/instrument_id.json"
+      "type": "string",
+      "description": "The instrument as given (it may be unknown when rejected)."
     },
     "order": {
       "type": "object",
@@ -1266,12 +1714,26 @@ enum EmbeddedSchemas {
       "$ref": "../defs/rejection.json"
     },
     "decided_on": {
-      "$ref": "../defs/freshness.json",
-      "description": "Freshness of the book the decision was made on."
+      "anyOf": [
+        {
+          "$ref": "../defs/freshness.json"
+        },
+        {
+          "type": "null"
+        }
+      ],
+      "description": "Freshness of the book the decision was made on (null for an unknown instrument)."
     },
     "duplicate": {
       "type": "boolean",
       "description": "True when this intent_id was seen before: this is the first outcome, nothing traded again."
+    },
+    "checks": {
+      "type": "array",
+      "items": {
+        "$ref": "../defs/risk_check.json"
+      },
+      "description": "Every gate check with its headroom (previews and rejections)."
     }
   },
   "required": [
@@ -1306,6 +1768,37 @@ enum EmbeddedSchemas {
       ]
     }
   ]
+}
+
+"""###),
+        ("methods/resume.params.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "type": "object",
+  "description": "Back to Active (admin only). The drawdown peak and day start restart from the current equity.",
+  "properties": {},
+  "required": [],
+  "additionalProperties": false
+}
+
+"""###),
+        ("methods/resume.result.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "type": "object",
+  "properties": {
+    "state": {
+      "const": "active"
+    },
+    "equity": {
+      "$ref": "../defs/decimal.json"
+    }
+  },
+  "required": [
+    "state",
+    "equity"
+  ],
+  "additionalProperties": false
 }
 
 """###),
@@ -1361,6 +1854,117 @@ enum EmbeddedSchemas {
 }
 
 """###),
+        ("methods/session.hello.params.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "type": "object",
+  "description": "Identify the session; with the token it becomes admin.",
+  "properties": {
+    "token": {
+      "type": "string",
+      "maxLength": 1024,
+      "description": "The admin token: makes a TCP session admin (required first when the gateway listens beyond loopback)."
+    },
+    "client": {
+      "type": "string",
+      "maxLength": 256,
+      "description": "Free-form client name for logs."
+    }
+  },
+  "required": [],
+  "additionalProperties": false
+}
+
+"""###),
+        ("methods/session.hello.result.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "type": "object",
+  "properties": {
+    "session_id": {
+      "type": "integer"
+    },
+    "transport": {
+      "type": "string",
+      "enum": [
+        "stdio",
+        "tcp"
+      ]
+    },
+    "admin": {
+      "type": "boolean"
+    },
+    "server_version": {
+      "type": "string"
+    }
+  },
+  "required": [
+    "session_id",
+    "transport",
+    "admin",
+    "server_version"
+  ],
+  "additionalProperties": false
+}
+
+"""###),
+        ("methods/set_risk_limits.params.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "type": "object",
+  "description": "Change limits (admin only), globally or for one instrument.",
+  "properties": {
+    "instrument": {
+      "$ref": "../defs/instrument_id.json"
+    },
+    "limits": {
+      "type": "object",
+      "description": "Limit names to values; null or \"off\" switches a limit off. Per instrument only: max_order_quantity, max_order_notional, max_position_notional, max_open_orders_per_instrument, price_collar_bps, max_slippage_bps, max_book_age_ms.",
+      "additionalProperties": {
+        "anyOf": [
+          {
+            "type": "string"
+          },
+          {
+            "type": "number"
+          },
+          {
+            "type": "null"
+          }
+        ]
+      }
+    }
+  },
+  "required": [
+    "limits"
+  ],
+  "additionalProperties": false
+}
+
+"""###),
+        ("methods/set_risk_limits.result.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "type": "object",
+  "properties": {
+    "instrument": {
+      "type": [
+        "string",
+        "null"
+      ]
+    },
+    "limits": {
+      "$ref": "../defs/risk_limits.json"
+    }
+  },
+  "required": [
+    "instrument",
+    "limits"
+  ],
+  "additionalProperties": false
+}
+
+"""###),
         ("methods/subscribe.params.json", ###"""
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -1374,12 +1978,13 @@ enum EmbeddedSchemas {
         "trades",
         "orders",
         "fills",
-        "positions"
+        "positions",
+        "risk"
       ]
     },
     "instrument": {
       "$ref": "../defs/instrument_id.json",
-      "description": "Required for book and trades; an optional filter for orders, fills and positions."
+      "description": "Required for book and trades; an optional filter for orders, fills and positions; not allowed for risk."
     },
     "depth": {
       "type": "integer",
@@ -1412,7 +2017,8 @@ enum EmbeddedSchemas {
         "trades",
         "orders",
         "fills",
-        "positions"
+        "positions",
+        "risk"
       ]
     },
     "instrument": {
@@ -1557,6 +2163,28 @@ enum EmbeddedSchemas {
     },
     "data": {
       "$ref": "../defs/position.json"
+    }
+  },
+  "required": [
+    "subscription",
+    "data"
+  ],
+  "additionalProperties": false
+}
+
+"""###),
+        ("notifications/risk.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "type": "object",
+  "description": "The trading state changed: a drawdown or daily-loss breaker tripped, or an operator halted or resumed.",
+  "properties": {
+    "subscription": {
+      "type": "string",
+      "pattern": "^sub-[0-9]+$"
+    },
+    "data": {
+      "$ref": "../defs/risk_event.json"
     }
   },
   "required": [

@@ -1,0 +1,179 @@
+import AlephBook
+import AlephCore
+import AlephRPC
+import AlephRisk
+
+extension Engine {
+    /// Everything the gate needs about the world for one intent.
+    func riskState(for intent: RiskIntent, session: Int, now: Int64) -> RiskState {
+        var openBuy = Fixed.zero, openSell = Fixed.zero, onInstrument = 0, gross = Fixed.zero
+        for id in openOrderIds {
+            guard let o = orders[id] else { continue }
+            let rem = o.remainingQuantity
+            gross += (o.limitPrice ?? .zero).multiplied(by: rem)
+            if o.instrument == intent.instrument {
+                onInstrument += 1
+                if o.side == .buy { openBuy += rem } else { openSell += rem }
+            }
+        }
+        let marks = self.marks()
+        for (id, p) in portfolio.positions where !p.quantity.isZero {
+            gross += p.quantity.magnitude.multiplied(by: marks[id] ?? p.averageEntry)
+        }
+        let equity = portfolio.equity(marks: marks)
+        risk.observe(equity: equity, now: now)
+        let venue = instruments[intent.instrument]?.venue ?? ""
+        return RiskState(
+            tradingState: risk.state, instrument: instruments[intent.instrument], book: books[intent.instrument],
+            position: portfolio.positions[intent.instrument]?.quantity ?? .zero, openBuyQuantity: openBuy, openSellQuantity: openSell,
+            openOrders: openOrderIds.count, openOrdersOnInstrument: onInstrument, grossNotional: gross, equity: equity,
+            peakEquity: risk.peakEquity, dayStartEquity: risk.dayStartEquity, sessionBucket: risk.sessionBucket(session, now: now),
+            venueBucket: risk.venueBucket(venue, now: now), sessionNotionalToday: risk.sessionNotionalToday(session))
+    }
+
+    /// Passive breaker: as prices move, a breach moves the trading state even without new orders.
+    func evaluateBreaker() {
+        guard risk.limits.maxDrawdown != nil || risk.limits.dailyLossLimit != nil else { return }
+        guard portfolio.positions.values.contains(where: { !$0.quantity.isZero }) || portfolio.cash != portfolio.startingCash else { return }
+        let now = time.nowNanos()
+        let equity = portfolio.equity(marks: marks())
+        risk.observe(equity: equity, now: now)
+        if let b = risk.breach(equity: equity) { apply(breach: b, equity: equity, now: now) }
+    }
+
+    func apply(breach b: RiskBreach, equity: Fixed, now: Int64) {
+        guard let event = risk.trip(b, equity: equity, now: now) else { return }
+        logger.warning("risk breaker tripped", metadata: ["kind": "\(b.kind)", "limit": "\(b.limit)", "value": "\(b.value)", "state": "\(event.to.rawValue)"])
+        publishRisk(event)
+    }
+
+    func publishRisk(_ e: RiskEvent) {
+        publishAccount(.risk, instrument: "", RiskPresenter.event(e))
+    }
+
+    func requireAdmin(_ session: Session, _ what: String) throws(RPCError) {
+        guard sessionStates[session.id]?.admin == true else {
+            throw RPCError.app(.unauthorized, "\(what) needs an admin session: stdio sessions are admin; over TCP send session.hello with the admin token first")
+        }
+    }
+
+    /// `session.hello`: identifies the client; with the admin token the session becomes admin.
+    func sessionHello(_ params: JSON?, session: Session) throws(RPCError) -> JSON {
+        let p = try Params(params, allowed: ["token", "client"])
+        let token = try p.optionalString("token", maxLength: 1024)
+        _ = try p.optionalString("client", maxLength: 256)
+        var st = sessionStates[session.id] ?? SessionState(admin: false, authenticated: false)
+        if let token {
+            guard let expected = config.adminToken else {
+                throw RPCError.app(.unauthorized, "no admin token is configured on this gateway (--admin-token or ALEPHTX_ADMIN_TOKEN)")
+            }
+            guard constantTimeEquals(token, expected) else { throw RPCError.app(.unauthorized, "wrong token") }
+            st.admin = true
+            st.authenticated = true
+        } else if config.requireAuth && session.transport == "tcp" {
+            throw RPCError.app(.unauthorized, "this gateway requires a token: session.hello {\"token\": …}")
+        }
+        sessionStates[session.id] = st
+        var b = JSONObjectBuilder()
+        b.add("session_id", .int(session.id))
+        b.add("transport", session.transport)
+        b.add("admin", st.admin)
+        b.add("server_version", OpenRPC.version)
+        return b.json
+    }
+
+    /// `get_risk`: state, limits, usage with headroom, breaker history.
+    func getRisk(_ params: JSON?, session: Session) throws(RPCError) -> JSON {
+        let p = try Params(params, allowed: ["instrument"])
+        let instrument = try p.optionalString("instrument", maxLength: 128)
+        if let instrument, instruments[instrument] == nil { throw unknownInstrument(instrument) }
+        let now = time.nowNanos()
+        let marks = self.marks()
+        let equity = portfolio.equity(marks: marks)
+        risk.observe(equity: equity, now: now)
+        var gross = Fixed.zero
+        for (id, pos) in portfolio.positions where !pos.quantity.isZero { gross += pos.quantity.magnitude.multiplied(by: marks[id] ?? pos.averageEntry) }
+        for id in openOrderIds { if let o = orders[id] { gross += (o.limitPrice ?? .zero).multiplied(by: o.remainingQuantity) } }
+        let l = risk.limits
+        var usage: [JSON] = []
+        func use(_ name: String, _ limit: Fixed?, _ value: Fixed) {
+            usage.append(.object([JSONMember("check", .string(name)), JSONMember("limit", limit.map { .string($0.description) } ?? .null),
+                                  JSONMember("value", .string(value.description)),
+                                  JSONMember("headroom", limit.map { .string(($0 - value).description) } ?? .null)]))
+        }
+        use(RiskCheck.maxGrossExposure.rawValue, l.maxGrossNotional, gross)
+        use(RiskCheck.maxOpenOrders.rawValue, l.maxOpenOrders.map { Fixed($0) }, Fixed(openOrderIds.count))
+        use("drawdown", l.maxDrawdown, risk.peakEquity - equity)
+        use("daily_loss", l.dailyLossLimit, risk.dayStartEquity - equity)
+        use(RiskCheck.sessionBudget.rawValue, l.sessionDailyNotional, risk.sessionNotionalToday(session.id))
+        if let rate = l.maxOrdersPerSecond, let bucket = risk.sessionBucket(session.id, now: now) {
+            use(RiskCheck.rateLimited.rawValue, Fixed(rate), Fixed(rate - bucket.available(at: now)))
+        }
+        var overrides: [JSONMember] = []
+        for (id, _) in risk.overrides.sorted(by: { $0.key < $1.key }) { overrides.append(JSONMember(id, RiskPresenter.limits(risk.limits(for: id)))) }
+        var b = JSONObjectBuilder()
+        b.add("state", risk.state.rawValue)
+        b.add("limits", RiskPresenter.limits(l))
+        b.add("instrument_limits", .object(overrides))
+        if let instrument { b.add("effective_limits", RiskPresenter.limits(risk.limits(for: instrument))) }
+        b.add("equity", Presenter.decimal(equity))
+        b.add("peak_equity", Presenter.decimal(risk.peakEquity))
+        b.add("day_start_equity", Presenter.decimal(risk.dayStartEquity))
+        b.add("usage", .array(usage))
+        b.add("history", .array(risk.history.map(RiskPresenter.event)))
+        b.add("admin", sessionStates[session.id]?.admin ?? false)
+        return b.json
+    }
+
+    /// `halt`: anyone may stop trading; optionally cancels every open order.
+    func halt(_ params: JSON?, session: Session) throws(RPCError) -> JSON {
+        let p = try Params(params, allowed: ["cancel_all"])
+        let cancel = try p.bool("cancel_all", default: false)
+        let now = time.nowNanos()
+        let equity = portfolio.equity(marks: marks())
+        if let e = risk.halt(equity: equity, now: now) { publishRisk(e) }
+        var cancelled: JSON = .array([])
+        if cancel { cancelled = try cancelAll(nil)["cancelled"] ?? .array([]) }
+        return .object([JSONMember("state", .string(risk.state.rawValue)), JSONMember("cancelled", cancelled)])
+    }
+
+    /// `resume` (admin): back to Active; drawdown peak and day start restart from current equity.
+    func resume(_ params: JSON?, session: Session) throws(RPCError) -> JSON {
+        _ = try Params(params, allowed: [])
+        try requireAdmin(session, "resume")
+        let equity = portfolio.equity(marks: marks())
+        if let e = risk.resume(equity: equity, now: time.nowNanos()) { publishRisk(e) }
+        return .object([JSONMember("state", .string(risk.state.rawValue)), JSONMember("equity", Presenter.decimal(equity))])
+    }
+
+    /// `set_risk_limits` (admin): changes global limits, or one instrument's overrides.
+    func setRiskLimits(_ params: JSON?, session: Session) throws(RPCError) -> JSON {
+        let p = try Params(params, allowed: ["limits", "instrument"])
+        try requireAdmin(session, "set_risk_limits")
+        let instrument = try p.optionalString("instrument", maxLength: 128)
+        if let instrument, instruments[instrument] == nil { throw unknownInstrument(instrument) }
+        guard case .object(let members)? = p.raw("limits") else {
+            throw RPCError.invalidParams(field: "limits", reason: "required: an object of limit names to values (null switches a limit off)")
+        }
+        if let instrument {
+            var o = risk.overrides[instrument] ?? RiskOverrides()
+            for m in members { try RiskLimitsParser.apply(m.key, m.value, to: &o, field: "limits.\(m.key)") }
+            risk.overrides[instrument] = o
+        } else {
+            var l = risk.limits
+            for m in members { try RiskLimitsParser.apply(m.key, m.value, to: &l, field: "limits.\(m.key)") }
+            risk.limits = l
+        }
+        logger.notice("risk limits changed", metadata: ["session": "\(session.id)", "instrument": "\(instrument ?? "*")"])
+        return .object([JSONMember("instrument", instrument.map(JSON.string) ?? .null),
+                        JSONMember("limits", RiskPresenter.limits(instrument.map { risk.limits(for: $0) } ?? risk.limits))])
+    }
+}
+
+/// Compares secrets without an early exit on the first differing byte.
+func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8), y = Array(b.utf8)
+    var diff = UInt8(truncatingIfNeeded: x.count ^ y.count)
+    for i in 0..<max(x.count, y.count) { diff |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0) }
+    return diff == 0
+}
