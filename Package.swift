@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.6.1"),
     ],
     targets: [
         .target(name: "AlephCore"),
@@ -32,7 +33,8 @@ let package = Package(
         .executableTarget(
             name: "alephtx",
             dependencies: [
-                "AlephGateway", "AlephRPC", "AlephCore", "AlephRisk", "AlephBook",
+                "AlephGateway", "AlephRPC", "AlephCore", "AlephRisk", "AlephBook", "AlephVenues",
+                .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -48,7 +50,7 @@ let package = Package(
         .testTarget(
             name: "AlephGatewayTests",
             dependencies: [
-                "AlephGateway", "AlephRPC", "AlephCore", "AlephVenues",
+                "AlephGateway", "AlephRPC", "AlephCore", "AlephVenues", "AlephRisk", "AlephBook",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]

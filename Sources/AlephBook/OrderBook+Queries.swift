@@ -95,25 +95,27 @@ extension OrderBook {
 }
 
 extension OrderBook {
-    /// Like `walk(side:quantity:limit:)` but without recording levels: no allocation (risk hot path).
+    /// Like `walk(side:quantity:limit:)` but without recording levels or per-level rounding: no
+    /// allocation and a single division (risk hot path).
     @inlinable
     public func walkSummary(side: Side, quantity: Fixed, limit: Fixed? = nil) -> (quantity: Fixed, notional: Fixed, worst: Fixed?) {
-        var remaining = quantity
-        var filled = Fixed.zero, notional = Fixed.zero
+        var remaining = quantity.raw
+        var filled: Int64 = 0
+        var sum: Int128 = 0
         var worst: Fixed? = nil
         let levels = side == .buy ? asks : bids
         for level in levels {
-            if remaining.raw <= 0 { break }
+            if remaining <= 0 { break }
             if let limit {
                 if side == .buy && level.price > limit { break }
                 if side == .sell && level.price < limit { break }
             }
-            let take = Swift.min(remaining, level.quantity)
+            let take = Swift.min(remaining, level.quantity.raw)
             filled += take
-            notional += level.price.multiplied(by: take)
+            sum += Int128(level.price.raw) * Int128(take)
             worst = level.price
             remaining -= take
         }
-        return (filled, notional, worst)
+        return (Fixed(raw: filled), Fixed.fromProductSum(sum), worst)
     }
 }

@@ -18,8 +18,8 @@ public struct Fixed: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Creates a value from a whole number of units.
     @inlinable public init(_ units: Int) { self.raw = Int64(units) * Fixed.scale }
 
-    /// Zero.
-    public static let zero = Fixed(raw: 0)
+    /// Zero (computed, so reading it never goes through a lazy global).
+    @inlinable public static var zero: Fixed { Fixed(raw: 0) }
 
     /// True when the value is exactly zero.
     @inlinable public var isZero: Bool { raw == 0 }
@@ -32,7 +32,7 @@ public struct Fixed: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     @inlinable public static func < (a: Fixed, b: Fixed) -> Bool { a.raw < b.raw }
     /// Largest magnitude; results saturate here instead of trapping, so hostile input cannot crash the process.
-    public static let max = Fixed(raw: Int64.max)
+    @inlinable public static var max: Fixed { Fixed(raw: Int64.max) }
 
     @inlinable static func saturate(_ r: (partialValue: Int64, overflow: Bool), _ positive: Bool) -> Int64 {
         if !r.overflow { return r.partialValue == Int64.min ? -Int64.max : r.partialValue }
@@ -50,8 +50,40 @@ public struct Fixed: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// `a * b`, rounded as requested (default: to nearest, half away from zero).
     @inlinable
     public func multiplied(by other: Fixed, rounding: Rounding = .nearest) -> Fixed {
+        if rounding == .nearest, let fast = Fixed.fastProduct(raw, other.raw) { return Fixed(raw: fast) }
         let product = Int128(raw) * Int128(other.raw)
         return Fixed(raw: Fixed.divide(product, Int128(Fixed.scale), rounding))
+    }
+
+    /// `a × b / 10^8` rounded half away from zero using only 64-bit operations and divisions by
+    /// the constant 10^8 (which compile to multiply-and-shift); nil when an intermediate overflows.
+    @inlinable
+    static func fastProduct(_ a: Int64, _ b: Int64) -> Int64? {
+        if a == Int64.min || b == Int64.min { return nil }
+        let negative = (a < 0) != (b < 0)
+        let x = a.magnitude, y = b.magnitude
+        let s = UInt64(Fixed.scale)
+        let xh = x / s, xl = x % s, yh = y / s, yl = y % s
+        // x*y/s = xh*yh*s + xh*yl + xl*yh + xl*yl/s
+        let (hh, o1) = xh.multipliedReportingOverflow(by: yh)
+        let (hhs, o2) = hh.multipliedReportingOverflow(by: s)
+        let (m1, o3) = xh.multipliedReportingOverflow(by: yl)
+        let (m2, o4) = xl.multipliedReportingOverflow(by: yh)
+        if o1 || o2 || o3 || o4 { return nil }
+        let low = xl * yl // < 10^16
+        var q = low / s
+        if (low % s) * 2 >= s { q += 1 }
+        let (t1, o5) = hhs.addingReportingOverflow(m1)
+        let (t2, o6) = t1.addingReportingOverflow(m2)
+        let (t3, o7) = t2.addingReportingOverflow(q)
+        if o5 || o6 || o7 || t3 > UInt64(Int64.max) { return nil }
+        return negative ? -Int64(t3) : Int64(t3)
+    }
+
+    /// A sum of raw×raw products (scale 10^16) back to a `Fixed`, rounded to nearest.
+    @inlinable
+    public static func fromProductSum(_ sum: Int128) -> Fixed {
+        Fixed(raw: divide(sum, Int128(scale), .nearest))
     }
 
     /// `a / b`, rounded as requested; returns nil when `b` is zero.
@@ -65,7 +97,17 @@ public struct Fixed: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Multiplies by an integer count of basis points (1 bp = 0.01%).
     @inlinable
     public func bps(_ bps: Int64, rounding: Rounding = .nearest) -> Fixed {
-        Fixed(raw: Fixed.divide(Int128(raw) * Int128(bps), 10_000, rounding))
+        let (p, o) = raw.multipliedReportingOverflow(by: bps)
+        if !o && p >= 0 {
+            // Non-negative 64-bit product: divide by the constant 10_000 (no 128-bit division).
+            let q = p / 10_000, r = p % 10_000
+            switch rounding {
+            case .down: return Fixed(raw: q)
+            case .up: return Fixed(raw: r == 0 ? q : q + 1)
+            case .nearest: return Fixed(raw: r * 2 >= 10_000 ? q + 1 : q)
+            }
+        }
+        return Fixed(raw: Fixed.divide(Int128(raw) * Int128(bps), 10_000, rounding))
     }
 
     /// Integer division of 128-bit values with the given rounding (toward -inf for `.down`).

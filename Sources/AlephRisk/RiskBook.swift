@@ -69,8 +69,8 @@ public struct RiskBook: Sendable {
 
     /// The breach at this equity, if any (does not change state).
     public func breach(equity: Fixed) -> RiskBreach? {
-        if let cap = limits.maxDrawdown, peakEquity - equity > cap { return RiskBreach(kind: "drawdown", limit: cap, value: peakEquity - equity) }
-        if let cap = limits.dailyLossLimit, dayStartEquity - equity > cap { return RiskBreach(kind: "daily_loss", limit: cap, value: dayStartEquity - equity) }
+        if let cap = limits.maxDrawdown, peakEquity - equity > cap { return RiskBreach(kind: .drawdown, limit: cap, value: peakEquity - equity) }
+        if let cap = limits.dailyLossLimit, dayStartEquity - equity > cap { return RiskBreach(kind: .dailyLoss, limit: cap, value: dayStartEquity - equity) }
         return nil
     }
 
@@ -78,7 +78,7 @@ public struct RiskBook: Sendable {
     public mutating func trip(_ b: RiskBreach, equity: Fixed, now: Int64) -> RiskEvent? {
         let target = limits.onBreach.state
         if state == .halted || state == target { return nil }
-        return transition(to: target, reason: b.kind, equity: equity, now: now, limit: b.limit, value: b.value)
+        return transition(to: target, reason: b.kind.rawValue, equity: equity, now: now, limit: b.limit, value: b.value)
     }
 
     /// Operator halt.

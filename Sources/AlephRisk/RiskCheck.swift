@@ -37,6 +37,29 @@ public enum RiskCheck: String, Sendable, CaseIterable, Codable {
 
     /// Number of checks.
     public static let count = 17
+    /// The check at a position in the run order (a switch: no table lookup on the hot path).
+    @inlinable public static func at(_ index: Int) -> RiskCheck {
+        switch index {
+        case 0: return .halted
+        case 1: return .reduceOnly
+        case 2: return .unknownInstrument
+        case 3: return .tickSize
+        case 4: return .lotSize
+        case 5: return .minNotional
+        case 6: return .maxOrderQuantity
+        case 7: return .maxOrderNotional
+        case 8: return .maxPosition
+        case 9: return .maxGrossExposure
+        case 10: return .maxOpenOrders
+        case 11: return .rateLimited
+        case 12: return .priceCollar
+        case 13: return .maxSlippage
+        case 14: return .staleBook
+        case 15: return .drawdownBreaker
+        default: return .sessionBudget
+        }
+    }
+
     /// Position in the run order.
     @inlinable public var index: Int {
         switch self {

@@ -1,6 +1,6 @@
 import AlephCore
 
-/// The outcome of one check.
+/// The outcome of one check. Compact and trivially copyable: the hot path writes 17 of these.
 public struct CheckResult: Sendable, Equatable {
     /// How a check ended.
     public enum Outcome: UInt8, Sendable {
@@ -12,21 +12,27 @@ public struct CheckResult: Sendable, Equatable {
         case failed
     }
     /// Which check.
-    public var check: RiskCheck
+    public var check: RiskCheck { RiskCheck.at(Int(index)) }
     /// Outcome.
     public var outcome: Outcome
-    /// The limit.
-    public var limit: Fixed?
-    /// The value the order would reach.
-    public var value: Fixed?
+    @usableFromInline var index: UInt8
+    @usableFromInline var flags: UInt8
+    @usableFromInline var limitRaw: Int64
+    @usableFromInline var valueRaw: Int64
 
     /// Creates a result.
     @inlinable public init(check: RiskCheck, outcome: Outcome, limit: Fixed?, value: Fixed?) {
-        self.check = check
         self.outcome = outcome
-        self.limit = limit
-        self.value = value
+        index = UInt8(check.index)
+        flags = (limit == nil ? 0 : 1) | (value == nil ? 0 : 2)
+        limitRaw = limit?.raw ?? 0
+        valueRaw = value?.raw ?? 0
     }
+
+    /// The limit.
+    @inlinable public var limit: Fixed? { flags & 1 != 0 ? Fixed(raw: limitRaw) : nil }
+    /// The value the order would reach.
+    @inlinable public var value: Fixed? { flags & 2 != 0 ? Fixed(raw: valueRaw) : nil }
 
     /// How much room is left: limit minus value (value minus limit for the `min_notional` floor).
     @inlinable public var headroom: Fixed? {
@@ -71,10 +77,18 @@ public struct RiskRejection: Sendable, Equatable {
     }
 }
 
+/// Which breaker tripped.
+public enum BreachKind: String, Sendable, Equatable {
+    /// Equity fell more than `max_drawdown` below its peak.
+    case drawdown
+    /// Today's loss exceeded `daily_loss_limit`.
+    case dailyLoss = "daily_loss"
+}
+
 /// A breaker breach detected during a check.
 public struct RiskBreach: Sendable, Equatable {
-    /// `drawdown` or `daily_loss`.
-    public var kind: String
+    /// Drawdown or daily loss.
+    public var kind: BreachKind
     /// The limit breached.
     public var limit: Fixed
     /// The loss reached.
@@ -82,9 +96,14 @@ public struct RiskBreach: Sendable, Equatable {
 }
 
 /// The gate's verdict: every check it considered, and the first failure if any.
+///
+/// Storage is flat and trivially copyable: limits and values as raw `Int64`s in inline arrays,
+/// outcome and presence as 2-bit fields in two words, so building a decision is a few stores.
 public struct RiskDecision: Sendable {
-    /// One result per check, in run order (inline: no allocation).
-    public var results: InlineArray<17, CheckResult>
+    @usableFromInline var limitRaw = Raw17()
+    @usableFromInline var valueRaw = Raw17()
+    @usableFromInline var outcomes: UInt64 = 0 // 2 bits per check: 0 skipped, 1 passed, 2 failed
+    @usableFromInline var present: UInt64 = 0  // bit 2i: limit present, bit 2i+1: value present
     /// The first failing check, nil when approved.
     public var rejection: RiskRejection?
     /// A breaker breach found now (the engine moves the trading state).
@@ -98,16 +117,30 @@ public struct RiskDecision: Sendable {
     @inlinable public var approved: Bool { rejection == nil }
 
     @inlinable init() {
-        results = InlineArray(repeating: CheckResult(check: .halted, outcome: .skipped, limit: nil, value: nil))
         rejection = nil
         breach = nil
-        expectedQuantity = .zero
-        expectedNotional = .zero
+        expectedQuantity = Fixed(raw: 0)
+        expectedNotional = Fixed(raw: 0)
+    }
+
+    @inlinable @inline(__always) mutating func record(_ c: RiskCheck, _ outcome: CheckResult.Outcome, limit: Fixed?, value: Fixed?) {
+        let i = c.index
+        outcomes = outcomes & ~(3 << UInt64(2 * i)) | (UInt64(outcome.rawValue) << UInt64(2 * i))
+        var bits: UInt64 = 0
+        if let limit { limitRaw[i] = limit.raw; bits |= 1 }
+        if let value { valueRaw[i] = value.raw; bits |= 2 }
+        present = present & ~(3 << UInt64(2 * i)) | (bits << UInt64(2 * i))
     }
 
     /// The result of one check.
-    @inlinable public func result(_ c: RiskCheck) -> CheckResult { results[c.index] }
+    @inlinable public func result(_ c: RiskCheck) -> CheckResult {
+        let i = c.index
+        let o = CheckResult.Outcome(rawValue: UInt8((outcomes >> UInt64(2 * i)) & 3)) ?? .skipped
+        let bits = (present >> UInt64(2 * i)) & 3
+        return CheckResult(check: c, outcome: o, limit: bits & 1 != 0 ? Fixed(raw: limitRaw[i]) : nil,
+                           value: bits & 2 != 0 ? Fixed(raw: valueRaw[i]) : nil)
+    }
 
     /// All results in run order (allocates; for presentation).
-    public var allResults: [CheckResult] { (0..<RiskCheck.count).map { results[$0] } }
+    public var allResults: [CheckResult] { (0..<RiskCheck.count).map { result(RiskCheck.at($0)) } }
 }

@@ -37,10 +37,10 @@ public struct RiskIntent: Sendable, Equatable {
 public struct RiskState: Sendable {
     /// Trading state.
     public var tradingState: TradingState
-    /// The instrument, nil when unknown.
-    public var instrument: Instrument?
-    /// Its book, nil when there is none yet.
-    public var book: OrderBook?
+    /// The instrument's rules, nil when the instrument is unknown.
+    public var instrument: InstrumentRules?
+    /// Its book; an empty book (sequence 0) when there is none yet. Non-optional so the gate reads it in place.
+    public var book: OrderBook
     /// Signed position quantity in the instrument.
     public var position: Fixed
     /// Open (resting) buy quantity in the instrument.
@@ -67,13 +67,13 @@ public struct RiskState: Sendable {
     public var sessionNotionalToday: Fixed
 
     /// Creates a state.
-    public init(tradingState: TradingState = .active, instrument: Instrument?, book: OrderBook?, position: Fixed = .zero,
+    public init(tradingState: TradingState = .active, instrument: InstrumentRules?, book: OrderBook?, position: Fixed = .zero,
                 openBuyQuantity: Fixed = .zero, openSellQuantity: Fixed = .zero, openOrders: Int = 0, openOrdersOnInstrument: Int = 0,
                 grossNotional: Fixed = .zero, equity: Fixed = .zero, peakEquity: Fixed = .zero, dayStartEquity: Fixed = .zero,
                 sessionBucket: TokenBucket? = nil, venueBucket: TokenBucket? = nil, sessionNotionalToday: Fixed = .zero) {
         self.tradingState = tradingState
         self.instrument = instrument
-        self.book = book
+        self.book = book ?? OrderBook(instrument: "")
         self.position = position
         self.openBuyQuantity = openBuyQuantity
         self.openSellQuantity = openSellQuantity

@@ -1,5 +1,7 @@
+import AlephBook
 import AlephCore
 import AlephRPC
+import AlephRisk
 import AlephVenues
 import Logging
 import Testing
@@ -54,5 +56,26 @@ import Testing
         let r = try await call(e, s, #"{"jsonrpc":"2.0","id":1,"method":"place_signal","params":{"intent_id":"g","instrument":"sim:ETH-USD","side":"buy","quantity":"1"}}"#)
         #expect(r["result"]?["rejection"]?["code"] == .string("stale_book") && r["result"]?["rejection"]?["retryable"] == .bool(true))
         #expect(await e.bookErrors >= 1)
+    }
+
+    @Test func marketMovesTripTheBreakerWithoutNewOrders() async throws {
+        let time = ManualTimeSource()
+        var market = SimMarket(seed: 5)
+        var config = EngineConfig()
+        config.riskLimits = RiskLimits(maxDrawdown: "1000", onBreach: .halted)
+        let e = Engine(instruments: market.instruments, config: config, time: time, logger: Logger(label: "t"))
+        await e.ingest(market.start(now: time.nowNanos()))
+        let s = Session(id: 1, transport: "stdio", peer: "t", outbox: Outbox(onOverflow: { _ in }))
+        await e.register(s)
+        _ = try await call(e, s, #"{"jsonrpc":"2.0","id":1,"method":"place_signal","params":{"intent_id":"big","instrument":"sim:BTC-USD","side":"buy","quantity":"0.3"}}"#)
+        let s2 = Session(id: 2, transport: "stdio", peer: "t", outbox: Outbox(onOverflow: { _ in }))
+        await e.register(s2)
+        _ = try await call(e, s2, #"{"jsonrpc":"2.0","id":1,"method":"subscribe","params":{"channel":"risk"}}"#)
+        #expect(await e.tradingState == .active)
+        // Crash the bid side: a snapshot far below the entry marks the position down by thousands.
+        let crash = BookUpdate(instrument: "sim:BTC-USD", bids: [BookLevel(price: "50000", quantity: "1")], asks: [BookLevel(price: "50001", quantity: "1")],
+                               sequence: 1_000, exchangeTime: time.nowNanos(), receiveTime: time.nowNanos())
+        await e.ingest([.snapshot(crash)])
+        #expect(await e.tradingState == .halted)
     }
 }

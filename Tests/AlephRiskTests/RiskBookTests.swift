@@ -1,3 +1,4 @@
+import AlephBook
 import AlephCore
 import Testing
 @testable import AlephRisk
@@ -10,14 +11,14 @@ import Testing
         var rb = RiskBook(limits: RiskLimits(dailyLossLimit: "50", sessionDailyNotional: "1000"), equity: "1000", now: clock.nowNanos())
         rb.recordTraded(session: 1, notional: "900", now: clock.nowNanos())
         rb.observe(equity: "960", now: clock.nowNanos())
-        #expect(rb.breach(equity: "960") == nil && rb.breach(equity: "949")?.kind == "daily_loss")
+        #expect(rb.breach(equity: "960") == nil && rb.breach(equity: "949")?.kind == .dailyLoss)
         clock.advance(nanos: day - 2) // 23:59:59.999999999 of the same day
         rb.observe(equity: "960", now: clock.nowNanos())
         #expect(rb.dayStartEquity == Fixed(1000) && rb.sessionNotionalToday(1) == Fixed(900))
         clock.advance(nanos: 1) // midnight UTC
         rb.observe(equity: "960", now: clock.nowNanos())
         #expect(rb.dayStartEquity == Fixed(960) && rb.sessionNotionalToday(1) == .zero)
-        #expect(rb.breach(equity: "949") == nil && rb.breach(equity: "909")?.kind == "daily_loss")
+        #expect(rb.breach(equity: "949") == nil && rb.breach(equity: "909")?.kind == .dailyLoss)
     }
 
     @Test func breakerTripsOnceAndResumeResetsTheBaseline() {
@@ -25,7 +26,7 @@ import Testing
         rb.observe(equity: "1200", now: 1)
         #expect(rb.peakEquity == Fixed(1200))
         let b = rb.breach(equity: "1099")!
-        #expect(b.kind == "drawdown" && b.value == Fixed(101))
+        #expect(b.kind == .drawdown && b.value == Fixed(101))
         #expect(rb.trip(b, equity: "1099", now: 2)?.to == .reducing && rb.state == .reducing)
         #expect(rb.trip(b, equity: "1099", now: 3) == nil)
         #expect(rb.halt(equity: "1099", now: 4)?.to == .halted && rb.trip(b, equity: "1000", now: 5) == nil)
@@ -81,7 +82,7 @@ import Testing
             for _ in 0..<(rng.next() % 4) { bucket.take(at: t0) }
             let states: [TradingState] = [.active, .active, .active, .active, .active, .active, .reducing, .halted]
             let s = RiskState(
-                tradingState: states[Int(rng.next() % 8)], instrument: rng.next() % 20 == 0 ? nil : inst,
+                tradingState: states[Int(rng.next() % 8)], instrument: rng.next() % 20 == 0 ? nil : InstrumentRules(inst),
                 book: rng.next() % 20 == 0 ? nil : testBook(receivedAt: t0 - Int64(rng.next() % 3_000_000_000), verified: rng.next() % 10 != 0),
                 position: fx(40) - Fixed(20), openBuyQuantity: fx(5), openSellQuantity: fx(5), openOrders: Int(rng.next() % 6),
                 openOrdersOnInstrument: Int(rng.next() % 4), grossNotional: fx(9000), equity: Fixed(1000) - fx(300), peakEquity: Fixed(1000) + fx(50),
@@ -97,7 +98,7 @@ import Testing
             if s.tradingState == .reducing || intent.reduceOnly { #expect(qty <= reducible) }
             #expect(qty.isMultiple(of: inst.lotSize))
             if let p = price { #expect(p.isMultiple(of: inst.tickSize)) }
-            let book = s.book
+            let book: OrderBook? = s.book.sequence > 0 ? s.book : nil
             if let cap = limits.maxOrderQuantity { #expect(qty <= cap) }
             let ref: Fixed? = price ?? {
                 guard let w = book?.walkSummary(side: side, quantity: qty), w.quantity.isPositive else { return side == .buy ? book?.bestAsk?.price : book?.bestBid?.price }

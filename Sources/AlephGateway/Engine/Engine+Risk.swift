@@ -24,12 +24,15 @@ extension Engine {
         risk.observe(equity: equity, now: now)
         let venue = instruments[intent.instrument]?.venue ?? ""
         return RiskState(
-            tradingState: risk.state, instrument: instruments[intent.instrument], book: books[intent.instrument],
+            tradingState: risk.state, instrument: instruments[intent.instrument].map(InstrumentRules.init), book: books[intent.instrument],
             position: portfolio.positions[intent.instrument]?.quantity ?? .zero, openBuyQuantity: openBuy, openSellQuantity: openSell,
             openOrders: openOrderIds.count, openOrdersOnInstrument: onInstrument, grossNotional: gross, equity: equity,
             peakEquity: risk.peakEquity, dayStartEquity: risk.dayStartEquity, sessionBucket: risk.sessionBucket(session, now: now),
             venueBucket: risk.venueBucket(venue, now: now), sessionNotionalToday: risk.sessionNotionalToday(session))
     }
+
+    /// The current trading state.
+    public var tradingState: TradingState { risk.state }
 
     /// Passive breaker: as prices move, a breach moves the trading state even without new orders.
     func evaluateBreaker() {
@@ -43,7 +46,7 @@ extension Engine {
 
     func apply(breach b: RiskBreach, equity: Fixed, now: Int64) {
         guard let event = risk.trip(b, equity: equity, now: now) else { return }
-        logger.warning("risk breaker tripped", metadata: ["kind": "\(b.kind)", "limit": "\(b.limit)", "value": "\(b.value)", "state": "\(event.to.rawValue)"])
+        logger.warning("risk breaker tripped", metadata: ["kind": "\(b.kind.rawValue)", "limit": "\(b.limit)", "value": "\(b.value)", "state": "\(event.to.rawValue)"])
         publishRisk(event)
     }
 

@@ -51,8 +51,8 @@ enum RiskPresenter {
         case .maxGrossExposure: return "Gross exposure would reach \(val) \(quote), above the limit \(lim)\(smaller)."
         case .maxOpenOrders: return "This would be open order number \(val), above the limit \(lim); cancel some first."
         case .rateLimited: return "More than \(lim) orders per second; retry after \(r.retryAfterMs ?? 1) ms."
-        case .priceCollar: return "Limit price is \(val) bps through the mid, beyond the \(lim) bps collar; use \(r.correctedPrice?.description ?? "a closer price")."
-        case .maxSlippage: return "Expected fill is \(val) bps from the mid, beyond the \(lim) bps limit\(smaller)."
+        case .priceCollar: return "The limit price is \(val) \(quote) through the mid, beyond the collar of \(lim); use \(r.correctedPrice?.description ?? "a closer price")."
+        case .maxSlippage: return "The expected fill costs \(val) \(quote) of slippage against the mid, above the \(lim) allowed\(smaller)."
         case .staleBook:
             return r.value == nil ? "The book is missing or not verified (gap or resync in progress); retry shortly."
                 : "The book is \(val) ms old (limit \(lim) ms) or not verified; retry when it updates."

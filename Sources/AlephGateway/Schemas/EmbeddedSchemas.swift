@@ -604,7 +604,7 @@ enum EmbeddedSchemas {
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "title": "RiskCheck",
-  "description": "One gate check: its limit, the value the order would reach, and the headroom left (limit - value; for min_notional value - limit). Bps checks report bps, age in ms.",
+  "description": "One gate check: its limit, the value the order would reach, and the headroom left (limit - value; value - limit for min_notional). Units: quantities in base units; notionals, price_collar (distance through the mid) and max_slippage (slippage cost) in quote currency; stale_book in ms; counts as integers.",
   "type": "object",
   "properties": {
     "check": {
