@@ -57,6 +57,7 @@ demo: build
 bench:
 	$(SWIFT) build -c release
 	.build/release/alephtx bench rpc
+	.build/release/alephtx bench risk
 
 clean:
 	rm -rf .build $(VENV)

@@ -124,12 +124,11 @@ public struct RiskDecision: Sendable {
     }
 
     @inlinable @inline(__always) mutating func record(_ c: RiskCheck, _ outcome: CheckResult.Outcome, limit: Fixed?, value: Fixed?) {
-        let i = c.index
-        outcomes = outcomes & ~(3 << UInt64(2 * i)) | (UInt64(outcome.rawValue) << UInt64(2 * i))
-        var bits: UInt64 = 0
-        if let limit { limitRaw[i] = limit.raw; bits |= 1 }
-        if let value { valueRaw[i] = value.raw; bits |= 2 }
-        present = present & ~(3 << UInt64(2 * i)) | (bits << UInt64(2 * i))
+        // Each check is recorded at most once and slots start at zero: OR the bits in.
+        let shift = UInt64(2 &* c.index)
+        outcomes |= UInt64(outcome.rawValue) << shift
+        if let limit { limitRaw[c.index] = limit.raw; present |= 1 << shift }
+        if let value { valueRaw[c.index] = value.raw; present |= 2 << shift }
     }
 
     /// The result of one check.
