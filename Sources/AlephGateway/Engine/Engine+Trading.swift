@@ -150,12 +150,18 @@ extension Engine {
             throw RPCError.app(.orderNotCancellable, "order \(id) is already \(order.status.rawValue)",
                                details: [JSONMember("order_id", .string(id)), JSONMember("status", .string(order.status.rawValue))])
         }
-        _ = paper.cancel(orderId: id, instrument: order.instrument)
-        openOrderIds.remove(id)
+        return cancel(&order, reason: "cancelled by request")
+    }
+
+    /// Cancels one live order at the venue and in the books; announces and returns it.
+    @discardableResult
+    func cancel(_ order: inout Order, reason: String) -> JSON {
+        _ = paper.cancel(orderId: order.id, instrument: order.instrument)
+        openOrderIds.remove(order.id)
         order.status = .cancelled
-        order.reason = "cancelled by request"
+        order.reason = reason
         order.updatedAt = time.nowNanos()
-        orders[id] = order
+        orders[order.id] = order
         let json = Presenter.order(order, instrument: instruments[order.instrument])
         publishAccount(.orders, instrument: order.instrument, json)
         return json
@@ -169,13 +175,7 @@ extension Engine {
         var cancelled: [JSON] = []
         for id in orderIds where openOrderIds.contains(id) {
             guard var order = orders[id], !order.status.isTerminal, instrument == nil || order.instrument == instrument else { continue }
-            _ = paper.cancel(orderId: id, instrument: order.instrument)
-            openOrderIds.remove(id)
-            order.status = .cancelled
-            order.reason = "cancelled by cancel_all"
-            order.updatedAt = time.nowNanos()
-            orders[id] = order
-            publishAccount(.orders, instrument: order.instrument, Presenter.order(order, instrument: instruments[order.instrument]))
+            cancel(&order, reason: "cancelled by cancel_all")
             cancelled.append(.string(id))
         }
         return .object([JSONMember("cancelled", .array(cancelled)), JSONMember("count", .int(cancelled.count))])

@@ -129,28 +129,17 @@ public final class Outbox: Sendable {
     }
 
     /// No more messages will be pushed; the writer drains what is queued and ends.
-    public func finish() {
-        let (w, spaces) = state.withLock { s -> (CheckedContinuation<Void, Never>?, [CheckedContinuation<Void, Never>]) in
-            s.finished = true
-            let w = s.writerWaiter
-            s.writerWaiter = nil
-            let sp = s.spaceWaiters
-            s.spaceWaiters = []
-            return (w, sp)
-        }
-        w?.resume()
-        spaces.forEach { $0.resume() }
-    }
+    public func finish() { wakeAll { $0.finished = true } }
 
     /// Closes immediately (queued messages are dropped) with a reason.
-    public func close(reason: String) {
+    public func close(reason: String) { wakeAll { s in if s.closedReason == nil { s.closedReason = reason } } }
+
+    /// Applies `change` under the lock, then wakes the writer and every paused reader.
+    private func wakeAll(_ change: (inout State) -> Void) {
         let (w, spaces) = state.withLock { s -> (CheckedContinuation<Void, Never>?, [CheckedContinuation<Void, Never>]) in
-            if s.closedReason == nil { s.closedReason = reason }
-            let w = s.writerWaiter
-            s.writerWaiter = nil
-            let sp = s.spaceWaiters
-            s.spaceWaiters = []
-            return (w, sp)
+            change(&s)
+            defer { s.writerWaiter = nil; s.spaceWaiters = [] }
+            return (s.writerWaiter, s.spaceWaiters)
         }
         w?.resume()
         spaces.forEach { $0.resume() }
