@@ -3,7 +3,6 @@ SHELL := /bin/bash
 SWIFT ?= swift
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP_SYS := .build/.sysdeps
 STAMP_VENV := $(VENV)/.installed
 BIN := .build/debug/alephtx
 
@@ -11,19 +10,23 @@ BIN := .build/debug/alephtx
 
 all: build
 
-# System packages the tests use (idempotent; skipped when already present).
-sysdeps: $(STAMP_SYS)
-$(STAMP_SYS):
-	@mkdir -p .build
-	@if ! command -v nc >/dev/null 2>&1 || ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then \
+# System packages (idempotent: probes first, apt-get only for what is missing).
+# libsecp256k1-dev + pkg-config: signing; netcat-openbsd + python3-venv: end-to-end tests.
+sysdeps:
+	@need=""; \
+	command -v pkg-config >/dev/null 2>&1 || need="$$need pkg-config"; \
+	pkg-config --exists libsecp256k1 2>/dev/null || need="$$need libsecp256k1-dev"; \
+	command -v nc >/dev/null 2>&1 || need="$$need netcat-openbsd"; \
+	python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need="$$need python3-venv"; \
+	if [ -n "$$need" ]; then \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq netcat-openbsd python3-venv >/dev/null; \
+		echo "installing:$$need"; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$need >/dev/null; \
 	fi
-	@touch $@
 
 # Python test packages in a git-ignored virtualenv (idempotent).
 venv: $(STAMP_VENV)
-$(STAMP_VENV): requirements-test.txt | $(STAMP_SYS)
+$(STAMP_VENV): requirements-test.txt | sysdeps
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@$(PY) -m pip install -q --disable-pip-version-check -r requirements-test.txt
 	@touch $@
@@ -34,7 +37,7 @@ schemas:
 check-schemas:
 	@python3 scripts/embed_schemas.py --check || (echo "EmbeddedSchemas.swift is stale: run 'make schemas'" >&2; exit 1)
 
-build: schemas
+build: sysdeps schemas
 	$(SWIFT) build
 
 serve: build
@@ -54,7 +57,7 @@ e2e: venv build
 demo: build
 	python3 agents/examples/momentum.py --binary $(BIN)
 
-bench:
+bench: sysdeps
 	$(SWIFT) build -c release
 	.build/release/alephtx bench rpc
 	.build/release/alephtx bench risk
