@@ -20,7 +20,7 @@ let package = Package(
         .target(name: "AlephRPC", dependencies: ["AlephCore"]),
         .target(name: "AlephRisk", dependencies: ["AlephCore", "AlephBook"]),
         .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
-        .target(name: "AlephCrypto", dependencies: ["AlephCore", "CSecp256k1"]),
+        .target(name: "AlephCrypto", dependencies: ["AlephCore", "AlephRPC", "CSecp256k1"]),
         .target(name: "AlephVenues", dependencies: ["AlephCore", "AlephBook"]),
         .target(
             name: "AlephGateway",
@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "AlephCoreTests", dependencies: ["AlephCore"]),
         .testTarget(name: "AlephBookTests", dependencies: ["AlephBook", "AlephCore"]),
         .testTarget(name: "AlephRPCTests", dependencies: ["AlephRPC", "AlephCore"]),
-        .testTarget(name: "AlephCryptoTests", dependencies: ["AlephCrypto"]),
+        .testTarget(name: "AlephCryptoTests", dependencies: ["AlephCrypto", "AlephRPC", "AlephCore"]),
         .testTarget(name: "AlephRiskTests", dependencies: ["AlephRisk", "AlephBook", "AlephCore"]),
         .testTarget(name: "AlephVenuesTests", dependencies: ["AlephVenues", "AlephBook", "AlephCore"]),
         .testTarget(
