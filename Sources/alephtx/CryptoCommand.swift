@@ -1,0 +1,124 @@
+import AlephCrypto
+import AlephRPC
+import ArgumentParser
+import Foundation
+
+/// `alephtx crypto …`: one-line outputs for checking signatures against other tools.
+struct CryptoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crypto", abstract: "Keccak, addresses, EIP-712 and transaction signing (keys from env or file, never printed).",
+        subcommands: [KeccakCmd.self, AddressCmd.self, HashTypedDataCmd.self, SignTypedDataCmd.self, SignTxCmd.self])
+}
+
+/// Where the private key comes from.
+struct KeyOptions: ParsableArguments {
+    @Option(help: "Environment variable holding the hex private key.")
+    var keyEnv: String?
+    @Option(help: "File holding the hex private key.")
+    var keyFile: String?
+
+    func load() throws -> PrivateKey {
+        switch (keyEnv, keyFile) {
+        case (let env?, nil): return try fail { try PrivateKey.fromEnvironment(env) }
+        case (nil, let file?): return try fail { try PrivateKey.fromFile(file) }
+        default: throw CryptoCLIError("give exactly one of --key-env VAR or --key-file PATH")
+        }
+    }
+}
+
+/// A one-line error for the CLI (printed to stderr, exit 1).
+struct CryptoCLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+/// Runs `body`, turning crypto errors into one clear line.
+func fail<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as CryptoError { throw CryptoCLIError(e.description) } catch let e as JSONParseError {
+        throw CryptoCLIError("invalid JSON: \(e.description)")
+    }
+}
+
+/// Reads FILE (or stdin for `-`) as JSON.
+func readJSON(_ path: String) throws -> JSON {
+    let data: Data
+    if path == "-" { data = FileHandle.standardInput.readDataToEndOfFile() } else {
+        guard let d = FileManager.default.contents(atPath: path) else { throw CryptoCLIError("cannot read \(path)") }
+        data = d
+    }
+    return try fail { try JSONParser.parse([UInt8](data)) }
+}
+
+/// Prints one JSON line.
+func printJSON(_ members: [(String, JSON)]) {
+    print(JSONWriter.string(.object(members.map { JSONMember($0.0, $0.1) })))
+}
+
+/// Shared entry: errors become one stderr line and exit code 1.
+protocol OneLineCommand: ParsableCommand { func execute() throws }
+extension OneLineCommand {
+    func run() throws {
+        do { try execute() } catch let e as CryptoCLIError {
+            FileHandle.standardError.write(Data("error: \(e.description)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct KeccakCmd: OneLineCommand {
+    static let configuration = CommandConfiguration(commandName: "keccak256", abstract: "Keccak-256 of hex bytes or UTF-8 text.")
+    @Option(help: "Input as 0x hex.") var hex: String?
+    @Option(help: "Input as UTF-8 text.") var text: String?
+    func execute() throws {
+        switch (hex, text) {
+        case (let h?, nil): print(Hex.encode(Keccak256.hash(try fail { try Hex.decode(h) })))
+        case (nil, let t?): print(Hex.encode(Keccak256.hash(t)))
+        default: throw CryptoCLIError("give exactly one of --hex or --text")
+        }
+    }
+}
+
+struct AddressCmd: OneLineCommand {
+    static let configuration = CommandConfiguration(commandName: "address", abstract: "EIP-55 address of a private key.")
+    @OptionGroup var key: KeyOptions
+    func execute() throws {
+        let k = try key.load()
+        print(EthereumAddress.checksummed(try fail { try EthereumAddress.fromPrivateKey(k.bytes) }))
+    }
+}
+
+struct HashTypedDataCmd: OneLineCommand {
+    static let configuration = CommandConfiguration(commandName: "hash-typed-data", abstract: "EIP-712 digest of eth_signTypedData_v4 JSON.")
+    @Argument(help: "JSON file, or - for stdin.") var file: String
+    func execute() throws {
+        let json = try readJSON(file)
+        print(Hex.encode(try fail { try TypedData(json: json).digest() }))
+    }
+}
+
+struct SignTypedDataCmd: OneLineCommand {
+    static let configuration = CommandConfiguration(commandName: "sign-typed-data", abstract: "Sign EIP-712 typed data: {digest, r, s, v, signature}.")
+    @Argument(help: "JSON file, or - for stdin.") var file: String
+    @OptionGroup var key: KeyOptions
+    func execute() throws {
+        let k = try key.load()
+        let json = try readJSON(file)
+        let digest = try fail { try TypedData(json: json).digest() }
+        let sig = try fail { try Secp256k1.sign(digest: digest, key: k.bytes) }
+        printJSON([("digest", .string(Hex.encode(digest))), ("r", .string(Hex.encode(sig.r))), ("s", .string(Hex.encode(sig.s))),
+                   ("v", .int(27 + Int(sig.recoveryId))), ("signature", .string(Hex.encode(sig.ethereumBytes)))])
+    }
+}
+
+struct SignTxCmd: OneLineCommand {
+    static let configuration = CommandConfiguration(commandName: "sign-tx", abstract: "Sign a transaction (eth-account field names): {raw, hash}.")
+    @Argument(help: "JSON file, or - for stdin.") var file: String
+    @OptionGroup var key: KeyOptions
+    func execute() throws {
+        let k = try key.load()
+        let json = try readJSON(file)
+        let tx = try fail { try EthereumTransaction(json: json) }
+        let signed = try fail { try tx.sign(key: k.bytes) }
+        printJSON([("raw", .string(Hex.encode(signed.raw))), ("hash", .string(Hex.encode(signed.hash)))])
+    }
+}

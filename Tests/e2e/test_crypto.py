@@ -1,0 +1,157 @@
+"""`alephtx crypto` against eth-account (the independent reference) on random inputs, and the shared SDK vectors.
+
+The key below is a well-known test key from the shared specs — obviously fake, never used for funds.
+"""
+import json
+import os
+import pathlib
+import random
+import subprocess
+
+import pytest
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from eth_utils import to_checksum_address
+
+from conftest import BIN, ROOT
+
+TEST_KEY = "0x0123456789012345678901234567890123456789012345678901234567890123"  # fake test key (spec K1)
+ENV = {**os.environ, "ALEPHTX_TEST_KEY": TEST_KEY}
+SHARED = ROOT.parent / "shared" / "vectors"
+
+
+def cli(*args, stdin: str | None = None):
+    p = subprocess.run([BIN, "crypto", *args], input=stdin, capture_output=True, text=True, env=ENV, timeout=30)
+    assert p.returncode == 0, p.stderr
+    assert TEST_KEY[2:] not in p.stdout and TEST_KEY[2:] not in p.stderr  # the key is never printed
+    lines = p.stdout.splitlines()
+    assert len(lines) == 1, p.stdout
+    return lines[0]
+
+
+def rand_value(rnd: random.Random, t: str, types: dict):
+    if t.endswith("]"):
+        base, size = t[: t.rindex("[")], t[t.rindex("[") + 1 : -1]
+        n = int(size) if size else rnd.randrange(0, 4)
+        return [rand_value(rnd, base, types) for _ in range(n)]
+    if t in types:
+        return {f["name"]: rand_value(rnd, f["type"], types) for f in types[t]}
+    if t == "string":
+        return "".join(rnd.choice("abcé\"\\ \n😀xyz") for _ in range(rnd.randrange(0, 12)))
+    if t == "bytes":
+        return "0x" + os.urandom(rnd.randrange(0, 40)).hex()
+    if t == "bool":
+        return rnd.random() < 0.5
+    if t == "address":
+        return to_checksum_address("0x" + rnd.getrandbits(160).to_bytes(20, "big").hex())
+    if t.startswith("bytes"):
+        return "0x" + rnd.getrandbits(8 * int(t[5:])).to_bytes(int(t[5:]), "big").hex()
+    if t.startswith("uint"):
+        bits = int(t[4:])
+        return rnd.choice([0, 1, (1 << bits) - 1, rnd.getrandbits(bits)])
+    if t.startswith("int"):
+        bits = int(t[3:])
+        return rnd.choice([0, -1, -(1 << (bits - 1)), (1 << (bits - 1)) - 1, rnd.getrandbits(bits - 1) * rnd.choice([1, -1])])
+    raise AssertionError(t)
+
+
+def rand_typed_data(rnd: random.Random) -> dict:
+    atomic = ["string", "bytes", "bool", "address"] + [f"uint{8 * rnd.randrange(1, 33)}" for _ in range(2)] + \
+             [f"int{8 * rnd.randrange(1, 33)}" for _ in range(2)] + [f"bytes{rnd.randrange(1, 33)}" for _ in range(2)]
+    n = rnd.randrange(1, 4)
+    names = [f"S{i}" for i in range(n)]
+    types = {}
+    for i in reversed(range(n)):
+        fields = []
+        for k in range(rnd.randrange(1, 5)):
+            t = rnd.choice(atomic + names[i + 1:]) if i + 1 < n else rnd.choice(atomic)
+            if rnd.random() < 0.25:
+                t += rnd.choice(["[]", f"[{rnd.randrange(1, 3)}]"])
+            fields.append({"name": f"f{k}", "type": t})
+        if i + 1 < n and not any(f["type"].split("[")[0] == names[i + 1] for f in fields):
+            fields.append({"name": "child", "type": names[i + 1]})  # every struct reachable from the primary type
+        types[names[i]] = fields
+    domain_fields = [("name", "string"), ("version", "string"), ("chainId", "uint256"), ("verifyingContract", "address")]
+    chosen = [f for f in domain_fields if rnd.random() < 0.75] or [domain_fields[0]]
+    types["EIP712Domain"] = [{"name": a, "type": b} for a, b in chosen]
+    domain = {a: rand_value(rnd, b, types) for a, b in chosen}
+    return {"types": types, "primaryType": names[0], "domain": domain, "message": rand_value(rnd, names[0], types)}
+
+
+def test_typed_data_matches_eth_account_on_200_random_documents(tmp_path):
+    rnd = random.Random(712)
+    for case in range(200):
+        doc = rand_typed_data(rnd)
+        f = tmp_path / f"td{case}.json"
+        f.write_text(json.dumps(doc))
+        signable = encode_typed_data(full_message=doc)
+        signed = Account.sign_message(signable, TEST_KEY)
+        digest = cli("hash-typed-data", str(f))
+        assert digest == "0x" + signed.message_hash.hex().removeprefix("0x"), (case, doc)
+        out = json.loads(cli("sign-typed-data", str(f), "--key-env", "ALEPHTX_TEST_KEY"))
+        assert out["v"] == signed.v and int(out["r"], 16) == signed.r and int(out["s"], 16) == signed.s, case
+        assert out["signature"] == "0x" + signed.signature.hex().removeprefix("0x")
+
+
+def rand_tx(rnd: random.Random) -> dict:
+    tx = {"chainId": rnd.choice([1, 5, 137, 42161, rnd.randrange(1, 2**32)]), "nonce": rnd.choice([0, 1, rnd.getrandbits(32)]),
+          "gas": rnd.choice([21000, rnd.getrandbits(24)]), "value": rnd.choice([0, 1, 10**18, rnd.getrandbits(128)]),
+          "data": "0x" + os.urandom(rnd.choice([0, 4, 68, rnd.randrange(0, 200)])).hex(),
+          "to": to_checksum_address("0x" + rnd.getrandbits(160).to_bytes(20, "big").hex())}
+    if rnd.random() < 0.5:
+        tx["gasPrice"] = rnd.choice([1, 20 * 10**9, rnd.getrandbits(64)])
+    else:
+        tx["type"] = 2
+        tx["maxFeePerGas"] = rnd.getrandbits(48) + 10**9
+        tx["maxPriorityFeePerGas"] = rnd.getrandbits(30)
+        tx["accessList"] = [{"address": to_checksum_address("0x" + rnd.getrandbits(160).to_bytes(20, "big").hex()),
+                             "storageKeys": ["0x" + rnd.getrandbits(256).to_bytes(32, "big").hex() for _ in range(rnd.randrange(0, 3))]}
+                            for _ in range(rnd.randrange(0, 3))]
+    return tx
+
+
+def test_transactions_match_eth_account_on_200_random_inputs(tmp_path):
+    rnd = random.Random(1559)
+    for case in range(200):
+        tx = rand_tx(rnd)
+        # Numbers travel as JSON numbers or as decimal/hex strings.
+        as_json = {k: (hex(v) if isinstance(v, int) and rnd.random() < 0.3 else str(v) if isinstance(v, int) and rnd.random() < 0.3 else v)
+                   for k, v in tx.items()}
+        f = tmp_path / f"tx{case}.json"
+        f.write_text(json.dumps(as_json))
+        ref = Account.sign_transaction(tx, TEST_KEY)
+        out = json.loads(cli("sign-tx", str(f), "--key-env", "ALEPHTX_TEST_KEY"))
+        assert out["raw"] == "0x" + ref.raw_transaction.hex().removeprefix("0x"), (case, tx)
+        assert out["hash"] == "0x" + ref.hash.hex().removeprefix("0x")
+
+
+def test_keccak_address_and_errors(tmp_path):
+    assert cli("keccak256", "--text", "abc") == "0x4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45"
+    assert cli("keccak256", "--hex", "0x616263") == "0x4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45"
+    assert cli("address", "--key-env", "ALEPHTX_TEST_KEY") == Account.from_key(TEST_KEY).address
+    keyfile = tmp_path / "key"
+    keyfile.write_text(TEST_KEY + "\n")
+    assert cli("address", "--key-file", str(keyfile)) == Account.from_key(TEST_KEY).address
+    for args in (["keccak256", "--hex", "0xzz"], ["address", "--key-env", "ALEPHTX_MISSING_KEY"], ["hash-typed-data", str(tmp_path / "missing.json")],
+                 ["sign-tx", "-", "--key-env", "ALEPHTX_TEST_KEY"]):
+        p = subprocess.run([BIN, "crypto", *args], input="{\"chainId\": 1}", capture_output=True, text=True, env=ENV, timeout=30)
+        assert p.returncode != 0 and p.stdout == "" and len(p.stderr.strip().splitlines()) == 1 and p.stderr.startswith("error: "), (args, p.stderr)
+        assert TEST_KEY[2:] not in p.stderr
+
+
+def test_shared_vectors_through_the_cli(tmp_path):
+    path = SHARED / "crypto_vectors.json"
+    if not path.exists():
+        pytest.skip(f"{path} not found (CI always has ../shared)")
+    v = json.loads(path.read_text())
+    for t in v["transactions"]:
+        f = tmp_path / "t.json"
+        f.write_text(json.dumps(t["tx"]))
+        env = {**ENV, "VEC_KEY": t["private_key"]}
+        p = subprocess.run([BIN, "crypto", "sign-tx", str(f), "--key-env", "VEC_KEY"], capture_output=True, text=True, env=env, timeout=30)
+        out = json.loads(p.stdout)
+        assert out["raw"] == t["raw_signed_tx"] and out["hash"] == t["tx_hash"], t["name"]
+    a = v["address_derivation"]
+    env = {**ENV, "VEC_KEY": a["private_key"]}
+    p = subprocess.run([BIN, "crypto", "address", "--key-env", "VEC_KEY"], capture_output=True, text=True, env=env, timeout=30)
+    assert p.stdout.strip() == a["address_eip55"]
