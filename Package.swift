@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.6.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         .target(name: "AlephCore"),
@@ -20,7 +21,7 @@ let package = Package(
         .target(name: "AlephRPC", dependencies: ["AlephCore"]),
         .target(name: "AlephRisk", dependencies: ["AlephCore", "AlephBook"]),
         .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
-        .target(name: "AlephCrypto", dependencies: ["AlephCore", "AlephRPC", "CSecp256k1"]),
+        .target(name: "AlephCrypto", dependencies: ["AlephCore", "AlephRPC", "CSecp256k1", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "AlephVenues", dependencies: ["AlephCore", "AlephBook"]),
         .target(
             name: "AlephGateway",

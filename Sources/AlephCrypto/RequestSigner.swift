@@ -1,0 +1,66 @@
+import Crypto
+import Foundation
+
+/// An HMAC-SHA256 key with its keyed inner/outer state computed once: each message then costs
+/// only its own compression rounds. `HMAC<SHA256>` is a value type (copy-on-write), so sharing the
+/// precomputed state across tasks is safe; `RequestSignerTests` checks that reuse never mutates it.
+public struct HMACKey: @unchecked Sendable {
+    private let state: HMAC<SHA256>
+
+    /// Precomputes the state for a secret (never logged).
+    public init(secret: [UInt8]) { state = HMAC<SHA256>(key: SymmetricKey(data: secret)) }
+
+    /// Precomputes the state for a UTF-8 secret.
+    public init(secret: String) { self.init(secret: Array(secret.utf8)) }
+
+    /// The 32-byte MAC of `message`.
+    public func authenticate<B: Sequence>(_ message: B) -> [UInt8] where B.Element == UInt8 {
+        var h = state
+        h.update(data: Array(message))
+        return Array(h.finalize())
+    }
+
+    /// The MAC of a string's UTF-8 bytes.
+    public func authenticate(_ message: String) -> [UInt8] { authenticate(Array(message.utf8)) }
+}
+
+/// The venues' request-signing recipes (see ../shared/specs): each takes exactly the bytes sent.
+public enum RequestSigner {
+    /// Binance: lowercase hex of HMAC(secret, query string ‖ body).
+    public static func binance(_ key: HMACKey, payload: String) -> String {
+        Hex.encode(key.authenticate(payload), prefix: false)
+    }
+
+    /// OKX v5: base64 of HMAC(secret, timestamp ‖ METHOD ‖ requestPath ‖ body).
+    public static func okx(_ key: HMACKey, timestamp: String, method: String, requestPath: String, body: String) -> String {
+        Data(key.authenticate(timestamp + method.uppercased() + requestPath + body)).base64EncodedString()
+    }
+
+    /// Bybit v5: lowercase hex of HMAC(secret, timestamp ‖ apiKey ‖ recvWindow ‖ payload).
+    public static func bybit(_ key: HMACKey, timestamp: String, apiKey: String, recvWindow: String, payload: String) -> String {
+        Hex.encode(key.authenticate(timestamp + apiKey + recvWindow + payload), prefix: false)
+    }
+
+    /// OKX WebSocket login: the REST recipe over `GET /users/self/verify` with a Unix-seconds timestamp.
+    public static func okxWebSocketLogin(_ key: HMACKey, timestampSeconds: String) -> String {
+        okx(key, timestamp: timestampSeconds, method: "GET", requestPath: "/users/self/verify", body: "")
+    }
+
+    /// Bybit WebSocket auth: lowercase hex of HMAC(secret, "GET/realtime" ‖ expires-ms).
+    public static func bybitWebSocketAuth(_ key: HMACKey, expires: String) -> String {
+        Hex.encode(key.authenticate("GET/realtime" + expires), prefix: false)
+    }
+
+    /// Polymarket CLOB L2: the key is the URL-safe base64 secret decoded.
+    public static func polymarketKey(secretBase64URL: String) throws(CryptoError) -> HMACKey {
+        let std = secretBase64URL.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        guard let raw = Data(base64Encoded: std) else { throw .invalidField(field: "secret", reason: "not URL-safe base64") }
+        return HMACKey(secret: [UInt8](raw))
+    }
+
+    /// Polymarket CLOB L2: URL-safe base64 (padding kept) of HMAC(key, timestamp ‖ METHOD ‖ requestPath ‖ body).
+    public static func polymarketL2(_ key: HMACKey, timestamp: String, method: String, requestPath: String, body: String?) -> String {
+        Data(key.authenticate(timestamp + method + requestPath + (body ?? ""))).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+    }
+}
