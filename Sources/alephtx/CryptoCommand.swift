@@ -7,7 +7,7 @@ import Foundation
 struct CryptoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crypto", abstract: "Keccak, addresses, EIP-712 and transaction signing (keys from env or file, never printed).",
-        subcommands: [KeccakCmd.self, AddressCmd.self, HashTypedDataCmd.self, SignTypedDataCmd.self, SignTxCmd.self])
+        subcommands: [KeccakCmd.self, AddressCmd.self, HashTypedDataCmd.self, SignTypedDataCmd.self, SignTxCmd.self, HyperliquidSignCmd.self])
 }
 
 /// Where the private key comes from.
@@ -120,5 +120,41 @@ struct SignTxCmd: OneLineCommand {
         let tx = try fail { try EthereumTransaction(json: json) }
         let signed = try fail { try tx.sign(key: k.bytes) }
         printJSON([("raw", .string(Hex.encode(signed.raw))), ("hash", .string(Hex.encode(signed.hash)))])
+    }
+}
+
+struct HyperliquidSignCmd: OneLineCommand {
+    static let configuration = CommandConfiguration(commandName: "hyperliquid-sign",
+        abstract: "Sign a Hyperliquid L1 action: FILE is {action, nonce, vault_address, expires_after, is_mainnet}; prints {r, s, v}.")
+    @Argument(help: "JSON file, or - for stdin.") var file: String
+    @OptionGroup var key: KeyOptions
+    func execute() throws {
+        let k = try key.load()
+        let json = try readJSON(file)
+        guard let action = json["action"], case .object = action else { throw CryptoCLIError("action: required object") }
+        func u64(_ field: String) throws -> UInt64? {
+            switch json[field] {
+            case nil, .null?: return nil
+            case .number(let n)?, .string(let n)?:
+                guard let v = UInt64(n) else { throw CryptoCLIError("\(field): must be a non-negative integer") }
+                return v
+            default: throw CryptoCLIError("\(field): must be an integer")
+            }
+        }
+        guard let nonce = try u64("nonce") else { throw CryptoCLIError("nonce: required") }
+        let vault: [UInt8]?
+        switch json["vault_address"] {
+        case nil, .null?: vault = nil
+        case .string(let s)?: vault = try fail { try EthereumAddress.parse(s, field: "vault_address") }
+        default: throw CryptoCLIError("vault_address: must be a 0x address or null")
+        }
+        let mainnet: Bool
+        switch json["is_mainnet"] {
+        case .bool(let b)?: mainnet = b
+        case nil: mainnet = true
+        default: throw CryptoCLIError("is_mainnet: must be true or false")
+        }
+        let sig = try fail { try Hyperliquid.signL1(action: action, nonce: nonce, vault: vault, expiresAfter: try u64("expires_after"), mainnet: mainnet, key: k.bytes) }
+        printJSON([("r", .string(Hex.encode(sig.r))), ("s", .string(Hex.encode(sig.s))), ("v", .int(27 + Int(sig.recoveryId)))])
     }
 }
