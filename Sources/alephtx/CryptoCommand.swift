@@ -7,7 +7,7 @@ import Foundation
 struct CryptoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crypto", abstract: "Keccak, addresses, EIP-712 and transaction signing (keys from env or file, never printed).",
-        subcommands: [KeccakCmd.self, AddressCmd.self, HashTypedDataCmd.self, SignTypedDataCmd.self, SignTxCmd.self, HyperliquidSignCmd.self])
+        subcommands: [KeccakCmd.self, AddressCmd.self, HashTypedDataCmd.self, SignTypedDataCmd.self, SignTxCmd.self, HyperliquidSignCmd.self, PolymarketSignOrderCmd.self])
 }
 
 /// Where the private key comes from.
@@ -156,5 +156,55 @@ struct HyperliquidSignCmd: OneLineCommand {
         }
         let sig = try fail { try Hyperliquid.signL1(action: action, nonce: nonce, vault: vault, expiresAfter: try u64("expires_after"), mainnet: mainnet, key: k.bytes) }
         printJSON([("r", .string(Hex.encode(sig.r))), ("s", .string(Hex.encode(sig.s))), ("v", .int(27 + Int(sig.recoveryId)))])
+    }
+}
+
+struct PolymarketSignOrderCmd: OneLineCommand {
+    static let configuration = CommandConfiguration(commandName: "polymarket-sign-order", abstract: """
+        Sign a Polymarket CLOB order; prints the POST /order body. FILE: {"version":1|2, "chain_id":137, "neg_risk":false, "exchange"?, \
+        "order":{salt, tokenId, makerAmount, takerAmount, side, maker?, signer?, taker?, expiration?, nonce?, feeRateBps?, signatureType?, \
+        timestamp?, metadata?, builder?}, "owner", "orderType", "postOnly"?, "deferExec"?}
+        """)
+    @Argument(help: "JSON file, or - for stdin.") var file: String
+    @OptionGroup var key: KeyOptions
+    func execute() throws {
+        let k = try key.load()
+        let json = try readJSON(file)
+        guard let o = json["order"], case .object = o else { throw CryptoCLIError("order: required object") }
+        func text(_ v: JSON?, _ field: String, default def: String? = nil) throws -> String {
+            switch v {
+            case .number(let n)?: return n
+            case .string(let s)?: return s
+            case nil, .null?:
+                if let def { return def }
+                throw CryptoCLIError("\(field): required")
+            default: throw CryptoCLIError("\(field): must be a string or number")
+            }
+        }
+        let version = Int(try text(json["version"], "version", default: "1")) ?? 0
+        guard version == 1 || version == 2 else { throw CryptoCLIError("version: 1 or 2") }
+        let chainId = UInt64(try text(json["chain_id"], "chain_id", default: "137")) ?? 137
+        let negRisk = json["neg_risk"]?.boolValue ?? false
+        let defaultExchange = version == 1 ? (negRisk ? Polymarket.Exchange.v1NegRisk : Polymarket.Exchange.v1)
+                                           : (negRisk ? Polymarket.Exchange.v2NegRisk : Polymarket.Exchange.v2)
+        let address = EthereumAddress.checksummed(try fail { try EthereumAddress.fromPrivateKey(k.bytes) })
+        let signer = try text(o["signer"], "order.signer", default: address)
+        guard signer.lowercased() == address.lowercased() else { throw CryptoCLIError("order.signer: does not match the key's address") }
+        let side = try text(o["side"], "order.side").uppercased()
+        guard side == "BUY" || side == "SELL" else { throw CryptoCLIError("order.side: BUY or SELL") }
+        let zero32 = "0x" + String(repeating: "0", count: 64)
+        let order = Polymarket.Order(
+            version: version, chainId: chainId, exchange: try text(json["exchange"], "exchange", default: defaultExchange),
+            salt: try text(o["salt"], "order.salt"), maker: try text(o["maker"], "order.maker", default: address), signer: signer,
+            taker: try text(o["taker"], "order.taker", default: "0x0000000000000000000000000000000000000000"), tokenId: try text(o["tokenId"], "order.tokenId"),
+            makerAmount: try text(o["makerAmount"], "order.makerAmount"), takerAmount: try text(o["takerAmount"], "order.takerAmount"),
+            expiration: try text(o["expiration"], "order.expiration", default: "0"), nonce: try text(o["nonce"], "order.nonce", default: "0"),
+            feeRateBps: try text(o["feeRateBps"], "order.feeRateBps", default: "0"), side: side,
+            signatureType: Int(try text(o["signatureType"], "order.signatureType", default: "0")) ?? 0,
+            timestamp: try text(o["timestamp"], "order.timestamp", default: "0"), metadata: try text(o["metadata"], "order.metadata", default: zero32),
+            builder: try text(o["builder"], "order.builder", default: zero32))
+        let (_, signature) = try fail { try Polymarket.sign(order, key: k.bytes) }
+        print(order.postBody(signature: signature, owner: try text(json["owner"], "owner"), orderType: try text(json["orderType"], "orderType", default: "GTC"),
+                             postOnly: json["postOnly"]?.boolValue ?? false, deferExec: json["deferExec"]?.boolValue ?? false))
     }
 }
