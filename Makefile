@@ -61,6 +61,7 @@ bench: sysdeps
 	$(SWIFT) build -c release
 	.build/release/alephtx bench rpc
 	.build/release/alephtx bench risk
+	.build/release/alephtx bench crypto
 
 clean:
 	rm -rf .build $(VENV)

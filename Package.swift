@@ -36,7 +36,7 @@ let package = Package(
         .executableTarget(
             name: "alephtx",
             dependencies: [
-                "AlephGateway", "AlephRPC", "AlephCore", "AlephRisk", "AlephBook", "AlephVenues", "AlephCrypto",
+                "AlephGateway", "AlephRPC", "AlephCore", "AlephRisk", "AlephBook", "AlephVenues", "AlephCrypto", "CSecp256k1",
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -14,10 +14,10 @@ public struct HMACKey: @unchecked Sendable {
     public init(secret: String) { self.init(secret: Array(secret.utf8)) }
 
     /// The 32-byte MAC of `message`.
-    public func authenticate<B: Sequence>(_ message: B) -> [UInt8] where B.Element == UInt8 {
+    public func authenticate(_ message: [UInt8]) -> [UInt8] {
         var h = state
-        h.update(data: Array(message))
-        return Array(h.finalize())
+        h.update(data: message)
+        return h.finalize().withUnsafeBytes { Array($0) }
     }
 
     /// The MAC of a string's UTF-8 bytes.

@@ -173,3 +173,15 @@ import Testing
         }
     }
 }
+
+@Suite struct SignerTests {
+    @Test func localSignerSignsForItsAddressAndNeverPrintsTheKey() async throws {
+        let key = try PrivateKey(bytes: Keccak256.hash("cow"))
+        let signer: any Signer = try LocalSigner(key: key)
+        let digest = Keccak256.hash("hello")
+        let sig = try await signer.sign(digest: digest)
+        #expect(try EthereumAddress.fromPublicKey(try Secp256k1.recover(digest: digest, signature: sig)) == signer.address)
+        #expect("\(key)" == "PrivateKey(redacted)" && String(reflecting: key) == "PrivateKey(redacted)")
+        #expect(!"\(signer)".contains(Hex.encode(key.bytes, prefix: false)))
+    }
+}
