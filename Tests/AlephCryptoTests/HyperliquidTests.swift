@@ -1,5 +1,6 @@
 import AlephRPC
 import Foundation
+import Foundation
 import Testing
 @testable import AlephCrypto
 
@@ -62,5 +63,31 @@ import Testing
                 #expect(Int(sig.recoveryId) + 27 == exp["v"]?.intValue, "\(name) \(net)")
             }
         }
+    }
+}
+
+@Suite struct HyperliquidWireTests {
+    @Test(arguments: [("1670.1", "1670.1"), ("100.0", "100"), ("1e-08", "0.00000001"), ("0.30000000000000004", "0.3"), ("-0.0", "-0"),
+                      ("1.2e-05", "0.000012"), ("12345678.12345678", "12345678.12345678"), ("0.9999999999999", "1"), ("1000000.0", "1000000")])
+    func sdkRule(input: String, wire: String) throws {
+        #expect(try Hyperliquid.wire(input) == wire)
+    }
+
+    @Test func refusesWhatEightDecimalsCannotHold() {
+        #expect(throws: CryptoError.self) { try Hyperliquid.wire("0.123456789") }
+        #expect(throws: CryptoError.self) { try Hyperliquid.wire("0.999999999999") } // moves by exactly 1e-12: refused, as the SDK does
+        #expect(throws: CryptoError.self) { try Hyperliquid.wire("1.5x") }
+    }
+
+    @Test func sharedFloatToWireVectors() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/vectors/hl_vectors.json").path
+        guard let data = FileManager.default.contents(atPath: path) else {
+            print("skipping float_to_wire vectors: \(path) not found (CI always has ../shared)")
+            return
+        }
+        let cases = try JSONParser.parse([UInt8](data))["float_to_wire"]!.objectValue!
+        #expect(cases.count >= 13)
+        for c in cases { #expect(try Hyperliquid.wire(c.key) == c.value.stringValue, "\(c.key)") }
     }
 }
