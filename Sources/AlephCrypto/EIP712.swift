@@ -10,6 +10,11 @@ public struct TypedData: Sendable {
         public var name: String
         /// Solidity type.
         public var type: String
+        /// Creates a field.
+        public init(name: String, type: String) {
+            self.name = name
+            self.type = type
+        }
     }
 
     /// Struct definitions by name.

@@ -50,3 +50,38 @@ public enum Hyperliquid {
         return try Secp256k1.sign(digest: agentDigest(connectionId: cid, mainnet: mainnet), key: key)
     }
 }
+
+extension Hyperliquid {
+    /// Signs a user-signed action (usdSend, spotSend, withdraw3, approveAgent, …): EIP-712 of the
+    /// action itself with primaryType `HyperliquidTransaction:<Name>` under the domain
+    /// `HyperliquidSignTransaction` v1, chainId = signatureChainId. Like the SDK, sets
+    /// `signatureChainId` ("0x66eee" when absent) and `hyperliquidChain` (Mainnet/Testnet) on the
+    /// action; returns the completed action, which is exactly what must be posted.
+    public static func signUserAction(action: JSON, fields: [TypedData.Field], primaryType: String, mainnet: Bool,
+                                      key: [UInt8]) throws(CryptoError) -> (action: JSON, signature: RecoverableSignature) {
+        guard case .object(var members) = action else { throw .invalidField(field: "action", reason: "must be an object") }
+        func set(_ k: String, _ v: JSON) {
+            if let i = members.firstIndex(where: { $0.key == k }) { members[i].value = v } else { members.append(JSONMember(k, v)) }
+        }
+        let chainIdText = members.first(where: { $0.key == "signatureChainId" })?.value.stringValue ?? "0x66eee"
+        set("signatureChainId", .string(chainIdText))
+        set("hyperliquidChain", .string(mainnet ? "Mainnet" : "Testnet"))
+        let chainBytes = try BigEndian.parse(chainIdText, field: "signatureChainId")
+        guard chainBytes.count <= 8 else { throw .invalidNumber(field: "signatureChainId", reason: "too large") }
+        let chainId = chainBytes.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let doc = JSON.object([
+            JSONMember("types", .object([
+                JSONMember("EIP712Domain", .array([("name", "string"), ("version", "string"), ("chainId", "uint256"), ("verifyingContract", "address")]
+                    .map { .object([JSONMember("name", .string($0.0)), JSONMember("type", .string($0.1))]) })),
+                JSONMember(primaryType, .array(fields.map { .object([JSONMember("name", .string($0.name)), JSONMember("type", .string($0.type))]) })),
+            ])),
+            JSONMember("primaryType", .string(primaryType)),
+            JSONMember("domain", .object([JSONMember("name", .string("HyperliquidSignTransaction")), JSONMember("version", .string("1")),
+                                          JSONMember("chainId", .int(chainId)),
+                                          JSONMember("verifyingContract", .string("0x0000000000000000000000000000000000000000"))])),
+            JSONMember("message", .object(members)),
+        ])
+        let digest = try TypedData(json: doc).digest()
+        return (.object(members), try Secp256k1.sign(digest: digest, key: key))
+    }
+}

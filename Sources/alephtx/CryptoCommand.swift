@@ -125,7 +125,7 @@ struct SignTxCmd: OneLineCommand {
 
 struct HyperliquidSignCmd: OneLineCommand {
     static let configuration = CommandConfiguration(commandName: "hyperliquid-sign",
-        abstract: "Sign a Hyperliquid L1 action: FILE is {action, nonce, vault_address, expires_after, is_mainnet}; prints {r, s, v}.")
+        abstract: "Sign a Hyperliquid action: FILE is {action, nonce, vault_address, expires_after, is_mainnet} (L1) or adds user_signed {primary_type, types} (user-signed); prints {r, s, v}.")
     @Argument(help: "JSON file, or - for stdin.") var file: String
     @OptionGroup var key: KeyOptions
     func execute() throws {
@@ -141,7 +141,6 @@ struct HyperliquidSignCmd: OneLineCommand {
             default: throw CryptoCLIError("\(field): must be an integer")
             }
         }
-        guard let nonce = try u64("nonce") else { throw CryptoCLIError("nonce: required") }
         let vault: [UInt8]?
         switch json["vault_address"] {
         case nil, .null?: vault = nil
@@ -154,6 +153,20 @@ struct HyperliquidSignCmd: OneLineCommand {
         case nil: mainnet = true
         default: throw CryptoCLIError("is_mainnet: must be true or false")
         }
+        if let user = json["user_signed"], user != .null {
+            // User-signed action: {"primary_type": "HyperliquidTransaction:UsdSend", "types": [{name, type}, …]}.
+            guard let primary = user["primary_type"]?.stringValue, let list = user["types"]?.arrayValue else {
+                throw CryptoCLIError("user_signed: needs primary_type and types")
+            }
+            let fields = try list.map { f -> TypedData.Field in
+                guard let n = f["name"]?.stringValue, let t = f["type"]?.stringValue else { throw CryptoCLIError("user_signed.types: {name, type} entries") }
+                return TypedData.Field(name: n, type: t)
+            }
+            let (signed, sig) = try fail { try Hyperliquid.signUserAction(action: action, fields: fields, primaryType: primary, mainnet: mainnet, key: k.bytes) }
+            printJSON([("r", .string(Hex.encode(sig.r))), ("s", .string(Hex.encode(sig.s))), ("v", .int(27 + Int(sig.recoveryId))), ("action", signed)])
+            return
+        }
+        guard let nonce = try u64("nonce") else { throw CryptoCLIError("nonce: required") }
         let sig = try fail { try Hyperliquid.signL1(action: action, nonce: nonce, vault: vault, expiresAfter: try u64("expires_after"), mainnet: mainnet, key: k.bytes) }
         printJSON([("r", .string(Hex.encode(sig.r))), ("s", .string(Hex.encode(sig.s))), ("v", .int(27 + Int(sig.recoveryId)))])
     }

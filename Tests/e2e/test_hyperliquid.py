@@ -66,3 +66,40 @@ def test_hyperliquid_sign_rejects_floats_and_bad_input(tmp_path):
     f.write_text(json.dumps({"action": {"type": "cancel"}}))
     p = subprocess.run([BIN, "crypto", "hyperliquid-sign", str(f), "--key-env", "ALEPHTX_TEST_KEY"], capture_output=True, text=True, env=ENV, timeout=30)
     assert p.returncode != 0 and "nonce" in p.stderr
+
+
+def test_user_signed_actions_match_the_sdk(tmp_path):
+    from hyperliquid.utils import signing
+    kinds = [(name, getattr(signing, name)) for name in dir(signing) if name.endswith("SIGN_TYPES") and "MULTI_SIG" not in name]
+    assert len(kinds) >= 5
+    rnd = random.Random(66)
+    n = 0
+    for case in range(120):
+        name, types = kinds[case % len(kinds)]
+        primary = "HyperliquidTransaction:" + name.replace("_SIGN_TYPES", "").title().replace("_", "")
+        action = {"type": name.lower()}
+        for f in types:
+            t, k = f["type"], f["name"]
+            if k in ("hyperliquidChain",):
+                continue
+            if t == "string":
+                action[k] = rnd.choice([str(round(rnd.uniform(0, 10000), rnd.randrange(0, 6))), "0x" + rnd.getrandbits(160).to_bytes(20, "big").hex(), "USDC:0x" + "ab" * 16])
+            elif t == "address":
+                action[k] = "0x" + rnd.getrandbits(160).to_bytes(20, "big").hex()
+            elif t.startswith("uint"):
+                action[k] = rnd.getrandbits(48)
+            elif t == "bool":
+                action[k] = rnd.random() < 0.5
+            else:
+                raise AssertionError(t)
+        mainnet = rnd.random() < 0.5
+        ref = signing.sign_user_signed_action(WALLET, dict(action), types, primary, mainnet)
+        f = tmp_path / f"u{case}.json"
+        f.write_text(json.dumps({"action": action, "is_mainnet": mainnet, "user_signed": {"primary_type": primary, "types": types}}))
+        p = subprocess.run([BIN, "crypto", "hyperliquid-sign", str(f), "--key-env", "ALEPHTX_TEST_KEY"], capture_output=True, text=True, env=ENV, timeout=30)
+        assert p.returncode == 0, p.stderr
+        out = json.loads(p.stdout)
+        assert int(out["r"], 16) == int(ref["r"], 16) and int(out["s"], 16) == int(ref["s"], 16) and out["v"] == ref["v"], (name, action)
+        assert out["action"]["signatureChainId"] == "0x66eee" and out["action"]["hyperliquidChain"] == ("Mainnet" if mainnet else "Testnet")
+        n += 1
+    assert n == 120
