@@ -7,7 +7,7 @@ import Foundation
 struct CryptoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crypto", abstract: "Keccak, addresses, EIP-712 and transaction signing (keys from env or file, never printed).",
-        subcommands: [KeccakCmd.self, AddressCmd.self, HashTypedDataCmd.self, SignTypedDataCmd.self, SignTxCmd.self, HyperliquidSignCmd.self, PolymarketSignOrderCmd.self])
+        subcommands: [KeccakCmd.self, AddressCmd.self, HashTypedDataCmd.self, SignTypedDataCmd.self, SignTxCmd.self, HyperliquidSignCmd.self, PolymarketSignOrderCmd.self, HMACSignCmd.self])
 }
 
 /// Where the private key comes from.
@@ -219,5 +219,43 @@ struct PolymarketSignOrderCmd: OneLineCommand {
         let (_, signature) = try fail { try Polymarket.sign(order, key: k.bytes) }
         print(order.postBody(signature: signature, owner: try text(json["owner"], "owner"), orderType: try text(json["orderType"], "orderType", default: "GTC"),
                              postOnly: json["postOnly"]?.boolValue ?? false, deferExec: json["deferExec"]?.boolValue ?? false))
+    }
+}
+
+struct HMACSignCmd: OneLineCommand {
+    static let configuration = CommandConfiguration(commandName: "hmac-sign", abstract: """
+        Venue request signature. FILE: {"venue":"binance","payload"} | {"venue":"okx","timestamp","method","requestPath","body"} | \
+        {"venue":"bybit","timestamp","api_key","recv_window","payload"} | {"venue":"polymarket","timestamp","method","requestPath","body"}.
+        """)
+    @Argument(help: "JSON file, or - for stdin.") var file: String
+    @Option(help: "Environment variable holding the API secret.") var secretEnv: String?
+    @Option(help: "File holding the API secret.") var secretFile: String?
+    func execute() throws {
+        let secret: String
+        switch (secretEnv, secretFile) {
+        case (let env?, nil):
+            guard let v = ProcessInfo.processInfo.environment[env], !v.isEmpty else { throw CryptoCLIError("\(env): environment variable is not set") }
+            secret = v
+        case (nil, let path?):
+            guard let d = FileManager.default.contents(atPath: path) else { throw CryptoCLIError("cannot read secret file \(path)") }
+            secret = String(decoding: d, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        default: throw CryptoCLIError("give exactly one of --secret-env VAR or --secret-file PATH")
+        }
+        let json = try readJSON(file)
+        func s(_ k: String, default def: String? = nil) throws -> String {
+            if let v = json[k]?.stringValue { return v }
+            if case .number(let n)? = json[k] { return n }
+            if let def { return def }
+            throw CryptoCLIError("\(k): required string")
+        }
+        switch try s("venue") {
+        case "binance": print(RequestSigner.binance(HMACKey(secret: secret), payload: try s("payload")))
+        case "okx": print(RequestSigner.okx(HMACKey(secret: secret), timestamp: try s("timestamp"), method: try s("method"), requestPath: try s("requestPath"), body: try s("body", default: "")))
+        case "bybit": print(RequestSigner.bybit(HMACKey(secret: secret), timestamp: try s("timestamp"), apiKey: try s("api_key"), recvWindow: try s("recv_window"), payload: try s("payload")))
+        case "polymarket":
+            let key = try fail { try RequestSigner.polymarketKey(secretBase64URL: secret) }
+            print(RequestSigner.polymarketL2(key, timestamp: try s("timestamp"), method: try s("method"), requestPath: try s("requestPath"), body: json["body"]?.stringValue))
+        case let other: throw CryptoCLIError("venue: '\(other)' is not one of binance, okx, bybit, polymarket")
+        }
     }
 }

@@ -214,3 +214,22 @@ def test_shared_eip712_mail_through_the_cli(tmp_path):
                        "to": {"name": "Bob", "wallet": "0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB"}, "contents": "Hello, Bob!"}}
     out = json.loads(_run(["sign-typed-data", "-"], v["private_key"], stdin=json.dumps(doc)))
     assert out["digest"] == v["digest"] and out["v"] == v["v"] and int(out["r"], 16) == int(v["r"], 16) and int(out["s"], 16) == int(v["s"], 16)
+
+
+def test_shared_hmac_vectors_through_the_cli():
+    v = _vectors("cex_hmac_vectors.json")
+    pm = _vectors("pm_vectors.json")
+    cases = [({"venue": "binance", "payload": b["payload"]}, b["secret"], b["signature"]) for b in v["binance"]]
+    cases += [({"venue": "okx", "timestamp": o["timestamp"], "method": o["method"], "requestPath": o["requestPath"], "body": o["body"]},
+               o["secret"], o["OK-ACCESS-SIGN"]) for o in v["okx"] if "timestamp" in o]
+    cases += [({"venue": "bybit", "timestamp": b["timestamp"], "api_key": b["api_key"], "recv_window": b["recv_window"], "payload": b["payload"]},
+               b["secret"], b["X-BAPI-SIGN"]) for b in v["bybit"] if "timestamp" in b]
+    cases += [({"venue": "polymarket", "timestamp": c["timestamp"], "method": c["method"], "requestPath": c["requestPath"], "body": c["body"]},
+               c["secret_b64url"], c["POLY_SIGNATURE"]) for c in pm["l2_hmac"]]
+    assert len(cases) >= 10
+    for doc, secret, expected in cases:
+        p = subprocess.run([BIN, "crypto", "hmac-sign", "-", "--secret-env", "VEC_SECRET"], input=json.dumps(doc), capture_output=True, text=True,
+                           env={**os.environ, "VEC_SECRET": secret}, timeout=30)
+        assert p.returncode == 0, p.stderr
+        assert p.stdout.strip() == expected, doc
+        assert secret not in p.stdout and secret not in p.stderr
