@@ -1,4 +1,6 @@
+import AlephCore
 import AlephCrypto
+import AlephVenues
 import AlephRPC
 import ArgumentParser
 import Foundation
@@ -7,7 +9,8 @@ import Foundation
 struct CryptoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crypto", abstract: "Keccak, addresses, EIP-712 and transaction signing (keys from env or file, never printed).",
-        subcommands: [KeccakCmd.self, AddressCmd.self, HashTypedDataCmd.self, SignTypedDataCmd.self, SignTxCmd.self, HyperliquidSignCmd.self, PolymarketSignOrderCmd.self, HMACSignCmd.self])
+        subcommands: [KeccakCmd.self, AddressCmd.self, HashTypedDataCmd.self, SignTypedDataCmd.self, SignTxCmd.self, HyperliquidSignCmd.self, PolymarketSignOrderCmd.self, HMACSignCmd.self,
+                      HyperliquidWireCmd.self, OKXChecksumCmd.self, PolymarketAmountsCmd.self])
 }
 
 /// Where the private key comes from.
@@ -252,10 +255,60 @@ struct HMACSignCmd: OneLineCommand {
         case "binance": print(RequestSigner.binance(HMACKey(secret: secret), payload: try s("payload")))
         case "okx": print(RequestSigner.okx(HMACKey(secret: secret), timestamp: try s("timestamp"), method: try s("method"), requestPath: try s("requestPath"), body: try s("body", default: "")))
         case "bybit": print(RequestSigner.bybit(HMACKey(secret: secret), timestamp: try s("timestamp"), apiKey: try s("api_key"), recvWindow: try s("recv_window"), payload: try s("payload")))
+        case "okx-ws": print(RequestSigner.okxWebSocketLogin(HMACKey(secret: secret), timestampSeconds: try s("timestamp")))
+        case "bybit-ws": print(RequestSigner.bybitWebSocketAuth(HMACKey(secret: secret), expires: try s("expires")))
         case "polymarket":
             let key = try fail { try RequestSigner.polymarketKey(secretBase64URL: secret) }
             print(RequestSigner.polymarketL2(key, timestamp: try s("timestamp"), method: try s("method"), requestPath: try s("requestPath"), body: json["body"]?.stringValue))
-        case let other: throw CryptoCLIError("venue: '\(other)' is not one of binance, okx, bybit, polymarket")
+        case let other: throw CryptoCLIError("venue: '\(other)' is not one of binance, okx, okx-ws, bybit, bybit-ws, polymarket")
         }
+    }
+}
+
+struct HyperliquidWireCmd: OneLineCommand {
+    static let configuration = CommandConfiguration(commandName: "hyperliquid-wire", abstract: "A decimal as Hyperliquid's wire string (the SDK's float_to_wire rule).")
+    @Argument(help: "A decimal, e.g. 0.0147 or 1.2e-05.") var value: String
+    func execute() throws { print(try fail { try Hyperliquid.wire(value) }) }
+}
+
+struct OKXChecksumCmd: OneLineCommand {
+    static let configuration = CommandConfiguration(commandName: "okx-checksum", abstract: "OKX book checksum of {bids, asks} as the venue sent them: {string, checksum}.")
+    @Argument(help: "JSON file, or - for stdin.") var file: String
+    func execute() throws {
+        let json = try readJSON(file)
+        func side(_ k: String) throws -> [(price: String, size: String)] {
+            guard let list = json[k]?.arrayValue else { throw CryptoCLIError("\(k): required array of [price, size, …]") }
+            return try list.map { l -> (price: String, size: String) in
+                guard let a = l.arrayValue, a.count >= 2, let p = a[0].stringValue, let q = a[1].stringValue else { throw CryptoCLIError("\(k): levels are [\"price\", \"size\", …]") }
+                return (p, q)
+            }
+        }
+        let b = try side("bids"), a = try side("asks")
+        printJSON([("string", .string(OKXChecksum.string(bids: b, asks: a))), ("checksum", .int(Int(OKXChecksum.compute(bids: b, asks: a))))])
+    }
+}
+
+struct PolymarketAmountsCmd: OneLineCommand {
+    static let configuration = CommandConfiguration(commandName: "polymarket-amounts",
+        abstract: "makerAmount/takerAmount for a Polymarket order: limit (--size) or market (--amount).")
+    @Option(help: "BUY or SELL.") var side: String
+    @Option(help: "Price per share.") var price: String
+    @Option(help: "Tick size (0.1, 0.01, 0.005, 0.0025, 0.001, 0.0001).") var tick: String
+    @Option(help: "Limit order size in shares.") var size: String?
+    @Option(help: "Market order amount (USDC for BUY, shares for SELL).") var amount: String?
+    func execute() throws {
+        let sideU = side.uppercased()
+        guard sideU == "BUY" || sideU == "SELL" else { throw CryptoCLIError("--side: BUY or SELL") }
+        func fx(_ t: String, _ name: String) throws -> Fixed {
+            do { return try Fixed(parsing: t) } catch { throw CryptoCLIError("\(name): '\(t)' is \(error.description)") }
+        }
+        let px = try fx(price, "--price")
+        let r: (maker: String, taker: String)
+        switch (size, amount) {
+        case (let sz?, nil): r = try fail { try Polymarket.Amounts.limit(side: sideU, size: try fx(sz, "--size"), price: px, tick: tick) }
+        case (nil, let am?): r = try fail { try Polymarket.Amounts.market(side: sideU, amount: try fx(am, "--amount"), price: px, tick: tick) }
+        default: throw CryptoCLIError("give exactly one of --size (limit) or --amount (market)")
+        }
+        printJSON([("makerAmount", .string(r.maker)), ("takerAmount", .string(r.taker)), ("side", .int(sideU == "BUY" ? 0 : 1))])
     }
 }

@@ -1,3 +1,4 @@
+import AlephCore
 import AlephRPC
 import Foundation
 import Testing
@@ -80,6 +81,44 @@ import Testing
             let ours = order.postBody(signature: signature, owner: body["owner"]!.stringValue!, orderType: body["orderType"]!.stringValue!,
                                       postOnly: body["postOnly"]?.boolValue ?? false, deferExec: body["deferExec"]?.boolValue ?? false)
             #expect(ours == t["post_body_json"]?.stringValue, "\(name)")
+        }
+    }
+}
+
+@Suite struct PolymarketAmountTests {
+    @Test(arguments: [
+        ("BUY", "100", "0.52", "0.01", "52000000", "100000000"), ("BUY", "3.333", "0.33", "0.01", "1098900", "3330000"),
+        ("SELL", "3.333", "0.33", "0.01", "3330000", "1098900"), ("BUY", "12.345", "0.0345", "0.0001", "425730", "12340000"),
+        ("SELL", "37.5", "0.073", "0.001", "37500000", "2737500"), ("BUY", "5", "0.125", "0.01", "600000", "5000000"),
+        ("BUY", "1", "0.999", "0.001", "999000", "1000000"), ("SELL", "0.01", "0.5", "0.1", "10000", "5000"),
+    ])
+    func limitOrders(side: String, size: String, price: String, tick: String, maker: String, taker: String) throws {
+        let a = try Polymarket.Amounts.limit(side: side, size: Fixed(parsing: size), price: Fixed(parsing: price), tick: tick)
+        #expect(a.maker == maker && a.taker == taker)
+    }
+
+    @Test func marketBuy() throws {
+        let a = try Polymarket.Amounts.market(side: "BUY", amount: "25", price: "0.61", tick: "0.01")
+        #expect(a.maker == "25000000" && a.taker == "40983600")
+        #expect(throws: CryptoError.self) { try Polymarket.Amounts.limit(side: "BUY", size: "1", price: "0.5", tick: "0.02") }
+    }
+
+    @Test func sharedRoundingAndOrderInputs() throws {
+        guard let v = PolymarketTests.load("pm_vectors.json") else { return }
+        func fx(_ j: JSON?) throws -> Fixed { try Fixed(parsing: PolymarketTests.text(j)) }
+        let examples = v["rounding_examples"]!.arrayValue!
+        for e in examples {
+            let a = try Polymarket.Amounts.limit(side: e["side"]!.stringValue!, size: fx(e["size"]), price: fx(e["price"]), tick: e["tick"]!.stringValue!)
+            #expect(a.maker == PolymarketTests.text(e["makerAmount"]) && a.taker == PolymarketTests.text(e["takerAmount"]), "\(e)")
+        }
+        #expect(examples.count == 8)
+        for t in v["orders"]!.arrayValue! {
+            let i = t["inputs"]!
+            let side = i["side"]!.stringValue!, tick = i["tick_size"]!.stringValue!
+            let a = i["market_order"]?.boolValue == true
+                ? try Polymarket.Amounts.market(side: side, amount: fx(i["amount"]), price: fx(i["price"]), tick: tick)
+                : try Polymarket.Amounts.limit(side: side, size: fx(i["size"]), price: fx(i["price"]), tick: tick)
+            #expect(a.maker == PolymarketTests.text(t["makerAmount"]) && a.taker == PolymarketTests.text(t["takerAmount"]), "\(t["name"]!)")
         }
     }
 }

@@ -233,3 +233,35 @@ def test_shared_hmac_vectors_through_the_cli():
         assert p.returncode == 0, p.stderr
         assert p.stdout.strip() == expected, doc
         assert secret not in p.stdout and secret not in p.stderr
+
+
+def test_remaining_shared_vectors_through_the_cli():
+    hl = _vectors("hl_vectors.json")
+    for given, wire in hl["float_to_wire"].items():
+        p = subprocess.run([BIN, "crypto", "hyperliquid-wire", "--", given], capture_output=True, text=True, timeout=30)
+        assert p.returncode == 0 and p.stdout.strip() == wire, (given, p.stdout, p.stderr)
+    cex = _vectors("cex_hmac_vectors.json")
+    for c in cex["okx_checksum"]:
+        p = subprocess.run([BIN, "crypto", "okx-checksum", "-"], input=json.dumps({"bids": c["bids"], "asks": c["asks"]}), capture_output=True, text=True, timeout=30)
+        out = json.loads(p.stdout)
+        assert out == {"string": c["checksum_string"], "checksum": c["checksum_signed_int32"]}
+    ws = [({"venue": "okx-ws", "timestamp": o["ws_login_timestamp_seconds"]}, o["secret"], o["sign"]) for o in cex["okx"] if "ws_login_timestamp_seconds" in o]
+    ws += [({"venue": "bybit-ws", "expires": b["expires"]}, b["secret"], b["signature"]) for b in cex["bybit"] if "expires" in b]
+    assert len(ws) >= 2
+    for doc, secret, expected in ws:
+        p = subprocess.run([BIN, "crypto", "hmac-sign", "-", "--secret-env", "VEC_SECRET"], input=json.dumps(doc), capture_output=True, text=True,
+                           env={**os.environ, "VEC_SECRET": secret}, timeout=30)
+        assert p.stdout.strip() == expected, (doc, p.stderr)
+    pm = _vectors("pm_vectors.json")
+    for e in pm["rounding_examples"]:
+        p = subprocess.run([BIN, "crypto", "polymarket-amounts", "--side", e["side"], "--size", repr(e["size"]), "--price", repr(e["price"]), "--tick", e["tick"]],
+                           capture_output=True, text=True, timeout=30)
+        out = json.loads(p.stdout)
+        assert (out["makerAmount"], out["takerAmount"]) == (str(e["makerAmount"]), str(e["takerAmount"])), (e, p.stderr)
+    for t in pm["orders"]:
+        i = t["inputs"]
+        qty = ["--amount", repr(i["amount"])] if i["market_order"] else ["--size", repr(i["size"])]
+        p = subprocess.run([BIN, "crypto", "polymarket-amounts", "--side", i["side"], *qty, "--price", repr(i["price"]), "--tick", i["tick_size"]],
+                           capture_output=True, text=True, timeout=30)
+        out = json.loads(p.stdout)
+        assert (out["makerAmount"], out["takerAmount"]) == (str(t["makerAmount"]), str(t["takerAmount"])), (t["name"], p.stderr)
