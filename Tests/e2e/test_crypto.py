@@ -151,6 +151,8 @@ def test_shared_vectors_through_the_cli(tmp_path):
         p = subprocess.run([BIN, "crypto", "sign-tx", str(f), "--key-env", "VEC_KEY"], capture_output=True, text=True, env=env, timeout=30)
         out = json.loads(p.stdout)
         assert out["raw"] == t["raw_signed_tx"] and out["hash"] == t["tx_hash"], t["name"]
+    for text, digest in v["keccak256"].items():
+        assert cli("keccak256", "--text", text) == "0x" + digest.removeprefix("0x")
     a = v["address_derivation"]
     env = {**ENV, "VEC_KEY": a["private_key"]}
     p = subprocess.run([BIN, "crypto", "address", "--key-env", "VEC_KEY"], capture_output=True, text=True, env=env, timeout=30)
