@@ -18,16 +18,12 @@ public struct PrivateKey: Sendable, CustomStringConvertible, CustomDebugStringCo
 
     /// Reads a hex key from an environment variable (errors never include the value).
     public static func fromEnvironment(_ name: String) throws(CryptoError) -> PrivateKey {
-        guard let text = ProcessInfo.processInfo.environment[name], !text.isEmpty else {
-            throw .invalidField(field: name, reason: "environment variable is not set")
-        }
-        return try parse(text, source: "environment variable \(name)")
+        try parse(try Secret.fromEnvironment(name), source: "environment variable \(name)")
     }
 
     /// Reads a hex key from a file (surrounding whitespace ignored).
     public static func fromFile(_ path: String) throws(CryptoError) -> PrivateKey {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .invalidField(field: path, reason: "cannot read key file") }
-        return try parse(String(decoding: data, as: UTF8.self), source: "key file \(path)")
+        try parse(try Secret.fromFile(path), source: "key file \(path)")
     }
 
     static func parse(_ text: String, source: String) throws(CryptoError) -> PrivateKey {
@@ -36,5 +32,22 @@ public struct PrivateKey: Sendable, CustomStringConvertible, CustomDebugStringCo
         do { b = try Hex.decode(trimmed) } catch { throw .invalidField(field: source, reason: "not a hex private key") }
         guard b.count == 32 else { throw .invalidField(field: source, reason: "a private key is 32 bytes (64 hex digits), got \(b.count) bytes") }
         return try PrivateKey(bytes: b)
+    }
+}
+
+/// Secrets (keys, API secrets) come from the environment or a file, never from arguments or config.
+public enum Secret {
+    /// The value of an environment variable; errors never include a value.
+    public static func fromEnvironment(_ name: String) throws(CryptoError) -> String {
+        guard let text = ProcessInfo.processInfo.environment[name], !text.isEmpty else {
+            throw .invalidField(field: name, reason: "environment variable is not set")
+        }
+        return text
+    }
+
+    /// A file's contents with surrounding whitespace removed.
+    public static func fromFile(_ path: String) throws(CryptoError) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { throw .invalidField(field: path, reason: "cannot read secret file") }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -39,9 +39,6 @@ public struct CheckResult: Sendable, Equatable {
         guard let limit, let value else { return nil }
         return check == .minNotional ? value - limit : limit - value
     }
-
-    /// A not-run result.
-    @inlinable public static func skipped(_ c: RiskCheck) -> CheckResult { CheckResult(check: c, outcome: .skipped, limit: nil, value: nil) }
 }
 
 /// Why an order was refused, with what would pass. Numbers only; `RiskMessages` renders text.

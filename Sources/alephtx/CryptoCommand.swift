@@ -236,12 +236,8 @@ struct HMACSignCmd: OneLineCommand {
     func execute() throws {
         let secret: String
         switch (secretEnv, secretFile) {
-        case (let env?, nil):
-            guard let v = ProcessInfo.processInfo.environment[env], !v.isEmpty else { throw CryptoCLIError("\(env): environment variable is not set") }
-            secret = v
-        case (nil, let path?):
-            guard let d = FileManager.default.contents(atPath: path) else { throw CryptoCLIError("cannot read secret file \(path)") }
-            secret = String(decoding: d, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        case (let env?, nil): secret = try fail { try Secret.fromEnvironment(env) }
+        case (nil, let path?): secret = try fail { try Secret.fromFile(path) }
         default: throw CryptoCLIError("give exactly one of --secret-env VAR or --secret-file PATH")
         }
         let json = try readJSON(file)

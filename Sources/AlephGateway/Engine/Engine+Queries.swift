@@ -105,7 +105,8 @@ extension Engine {
     func getBalances(_ params: JSON?) throws(RPCError) -> JSON {
         _ = try Params(params, allowed: [])
         var reserved = Fixed.zero
-        for o in orders.values where !o.status.isTerminal && o.side == .buy {
+        for id in openOrderIds {
+            guard let o = orders[id], o.side == .buy else { continue }
             reserved += (o.limitPrice ?? .zero).multiplied(by: o.remainingQuantity)
         }
         let equity = portfolio.equity(marks: marks())

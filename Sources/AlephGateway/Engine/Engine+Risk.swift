@@ -4,22 +4,24 @@ import AlephRPC
 import AlephRisk
 
 extension Engine {
+    /// Σ |position| × mark plus Σ open-order notional at limit: gross exposure.
+    func grossNotional(marks: [String: Fixed]) -> Fixed {
+        var gross = Fixed.zero
+        for (id, p) in portfolio.positions where !p.quantity.isZero { gross += p.quantity.magnitude.multiplied(by: marks[id] ?? p.averageEntry) }
+        for id in openOrderIds { if let o = orders[id] { gross += (o.limitPrice ?? .zero).multiplied(by: o.remainingQuantity) } }
+        return gross
+    }
+
     /// Everything the gate needs about the world for one intent.
     func riskState(for intent: RiskIntent, session: Int, now: Int64) -> RiskState {
-        var openBuy = Fixed.zero, openSell = Fixed.zero, onInstrument = 0, gross = Fixed.zero
+        var openBuy = Fixed.zero, openSell = Fixed.zero, onInstrument = 0
         for id in openOrderIds {
-            guard let o = orders[id] else { continue }
-            let rem = o.remainingQuantity
-            gross += (o.limitPrice ?? .zero).multiplied(by: rem)
-            if o.instrument == intent.instrument {
-                onInstrument += 1
-                if o.side == .buy { openBuy += rem } else { openSell += rem }
-            }
+            guard let o = orders[id], o.instrument == intent.instrument else { continue }
+            onInstrument += 1
+            if o.side == .buy { openBuy += o.remainingQuantity } else { openSell += o.remainingQuantity }
         }
         let marks = self.marks()
-        for (id, p) in portfolio.positions where !p.quantity.isZero {
-            gross += p.quantity.magnitude.multiplied(by: marks[id] ?? p.averageEntry)
-        }
+        let gross = grossNotional(marks: marks)
         let equity = portfolio.equity(marks: marks)
         risk.observe(equity: equity, now: now)
         let venue = instruments[intent.instrument]?.venue ?? ""
@@ -94,9 +96,7 @@ extension Engine {
         let marks = self.marks()
         let equity = portfolio.equity(marks: marks)
         risk.observe(equity: equity, now: now)
-        var gross = Fixed.zero
-        for (id, pos) in portfolio.positions where !pos.quantity.isZero { gross += pos.quantity.magnitude.multiplied(by: marks[id] ?? pos.averageEntry) }
-        for id in openOrderIds { if let o = orders[id] { gross += (o.limitPrice ?? .zero).multiplied(by: o.remainingQuantity) } }
+        let gross = grossNotional(marks: marks)
         let l = risk.limits
         var usage: [JSON] = []
         func use(_ name: String, _ limit: Fixed?, _ value: Fixed) {

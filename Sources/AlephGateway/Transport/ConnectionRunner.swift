@@ -74,6 +74,12 @@ public struct ConnectionRunner: Sendable {
         log.debug("session closed")
     }
 
+    /// Adds line framing to a fresh channel and wraps it for `run` (stdio and TCP alike).
+    static func wrap(_ channel: any Channel, maxLineBytes: Int) throws -> NIOAsyncChannel<InboundFrame, ByteBuffer> {
+        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLineBytes: maxLineBytes)))
+        return try NIOAsyncChannel<InboundFrame, ByteBuffer>(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
+    }
+
     static func isBlank(_ b: ByteBuffer) -> Bool {
         b.readableBytesView.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
     }

@@ -25,11 +25,7 @@ public struct StdioServer: Service {
         let channel = try await NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.allowRemoteHalfClosure, value: true)
             .takingOwnershipOfDescriptors(input: bridge.input, output: bridge.output) { ch in
-                ch.eventLoop.makeCompletedFuture {
-                    try ch.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLineBytes: maxLine)))
-                    return try NIOAsyncChannel<InboundFrame, ByteBuffer>(
-                        wrappingChannelSynchronously: ch, configuration: .init(isOutboundHalfClosureEnabled: true))
-                }
+                ch.eventLoop.makeCompletedFuture { try ConnectionRunner.wrap(ch, maxLineBytes: maxLine) }
             }
         logger.info("serving JSON-RPC on stdio")
         await runner.run(channel, id: counter.take(), transport: "stdio", peer: "stdio")

@@ -44,12 +44,7 @@ public struct TCPServer: Service {
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { child in
-                child.eventLoop.makeCompletedFuture {
-                    try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLineBytes: maxLine)))
-                    return try NIOAsyncChannel<InboundFrame, ByteBuffer>(
-                        wrappingChannelSynchronously: child,
-                        configuration: .init(isOutboundHalfClosureEnabled: true))
-                }
+                child.eventLoop.makeCompletedFuture { try ConnectionRunner.wrap(child, maxLineBytes: maxLine) }
             }
         let bound = server.channel.localAddress!
         logger.info("listening on \(bound.ipAddress ?? host):\(bound.port ?? port)")

@@ -95,11 +95,6 @@ public struct PaperVenue: Sendable {
         }
     }
 
-    /// Restores a resting order (e.g. after restart) without matching it.
-    public mutating func restore(orderId: String, instrument: String, side: Side, price: Fixed, remaining: Fixed) {
-        resting[instrument, default: []].append(Resting(orderId: orderId, side: side, price: price, remaining: remaining))
-    }
-
     /// Removes a resting order; false when it is not resting.
     public mutating func cancel(orderId: String, instrument: String) -> Bool {
         guard var list = resting[instrument], let idx = list.firstIndex(where: { $0.orderId == orderId }) else { return false }
