@@ -16,6 +16,7 @@ sysdeps:
 	@need=""; \
 	command -v pkg-config >/dev/null 2>&1 || need="$$need pkg-config"; \
 	pkg-config --exists libsecp256k1 2>/dev/null || need="$$need libsecp256k1-dev"; \
+	pkg-config --exists sqlite3 2>/dev/null || test -f /usr/include/sqlite3.h || need="$$need libsqlite3-dev"; \
 	command -v nc >/dev/null 2>&1 || need="$$need netcat-openbsd"; \
 	python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need="$$need python3-venv"; \
 	if [ -n "$$need" ]; then \

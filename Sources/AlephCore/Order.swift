@@ -36,8 +36,14 @@ public struct Order: Sendable, Equatable {
     public var updatedAt: Int64
     /// Why the order ended the way it did (e.g. `insufficient_liquidity`), if relevant.
     public var reason: String?
+    /// Venue that executes it (`sim` for the paper venue).
+    public var venue: String = ""
+    /// The venue's id for the order, once acknowledged.
+    public var venueOrderId: String?
+    /// The client order id sent to the venue (derived from the gateway id).
+    public var clientOrderId: String?
 
-    /// Creates an order in the `accepted` state.
+    /// Creates an order in the `pending_submit` state.
     public init(id: String, intentId: String, instrument: String, side: Side, type: OrderType,
                 timeInForce: TimeInForce, limitPrice: Fixed?, quantity: Fixed, postOnly: Bool,
                 reduceOnly: Bool, rationale: String?, createdAt: Int64) {
@@ -52,7 +58,7 @@ public struct Order: Sendable, Equatable {
         self.filledQuantity = .zero
         self.filledNotional = .zero
         self.fees = .zero
-        self.status = .accepted
+        self.status = .pendingSubmit
         self.postOnly = postOnly
         self.reduceOnly = reduceOnly
         self.rationale = rationale
@@ -69,13 +75,28 @@ public struct Order: Sendable, Equatable {
         filledQuantity.isZero ? nil : filledNotional.divided(by: filledQuantity)
     }
 
-    /// Records a fill on this order and moves the status forward.
+    /// Records a fill on this order and moves the status forward (a fill on a pending cancel
+    /// keeps it pending until the venue answers the cancel).
     public mutating func apply(fill: Fill) {
         filledQuantity += fill.quantity
         filledNotional += fill.price.multiplied(by: fill.quantity)
         fees += fill.fee
         updatedAt = fill.timestamp
-        status = remainingQuantity.isPositive ? .partiallyFilled : .filled
+        if !remainingQuantity.isPositive {
+            status = .filled
+        } else if status != .pendingCancel && status != .uncertain {
+            status = .partiallyFilled
+        }
+    }
+
+    /// Moves to `next` when the state machine allows it; returns false (and changes nothing) otherwise.
+    @discardableResult
+    public mutating func move(to next: OrderStatus, reason: String? = nil, at time: Int64) -> Bool {
+        guard status.canMove(to: next) else { return false }
+        status = next
+        if let reason { self.reason = reason }
+        updatedAt = time
+        return true
     }
 }
 
@@ -101,10 +122,13 @@ public struct Fill: Sendable, Equatable {
     public var liquidity: Liquidity
     /// Execution time (ns since epoch).
     public var timestamp: Int64
+    /// The venue's trade id: a fill delivered twice with the same id counts once.
+    public var venueTradeId: String
 
     /// Creates a fill.
     public init(id: String, orderId: String, intentId: String, instrument: String, side: Side,
-                price: Fixed, quantity: Fixed, fee: Fixed, liquidity: Liquidity, timestamp: Int64) {
+                price: Fixed, quantity: Fixed, fee: Fixed, liquidity: Liquidity, timestamp: Int64, venueTradeId: String? = nil) {
+        self.venueTradeId = venueTradeId ?? id
         self.id = id
         self.orderId = orderId
         self.intentId = intentId

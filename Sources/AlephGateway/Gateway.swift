@@ -1,5 +1,6 @@
 import AlephCore
 import AlephVenues
+import Foundation
 import Logging
 import ServiceLifecycle
 
@@ -10,8 +11,17 @@ public struct Gateway: Sendable {
     /// The services to run, in start order.
     public let services: [ServiceGroupConfiguration.ServiceConfiguration]
 
-    /// Builds everything; throws a `ConfigError` for an address it refuses to listen on.
-    public init(config: GatewayConfig, logger: Logger, time: any TimeSource = SystemTimeSource()) throws(ConfigError) {
+    /// The ledger.
+    public let ledger: Ledger
+
+    /// Builds everything and restores state from the ledger; throws a `ConfigError` for an address
+    /// it refuses to listen on and a `LedgerError` for a ledger it cannot open or read.
+    /// `dataDir` holds the default ledger file.
+    public init(config: GatewayConfig, dataDir: String, logger: Logger, time: any TimeSource = SystemTimeSource()) async throws {
+        let ledgerPath = config.ledgerPath ?? (dataDir as NSString).appendingPathComponent("ledger.sqlite")
+        let ledger = try Ledger(path: ledgerPath, sync: config.ledgerSync)
+        self.ledger = ledger
+        let snapshot = try ledger.load()
         let feed = SimFeed(seed: config.simSeed, interval: .milliseconds(config.simIntervalMs), time: time)
         let engine = Engine(instruments: feed.instruments,
                             config: {
@@ -25,8 +35,10 @@ public struct Gateway: Sendable {
                                 }
                                 return e
                             }(),
-                            time: time, logger: logger)
+                            time: time, logger: logger, ledger: ledger)
         self.engine = engine
+        logger.info("ledger open", metadata: ["path": "\(ledgerPath)", "sync": "\(config.ledgerSync.rawValue)", "events": "\(snapshot.eventCount)"])
+        if !snapshot.isEmpty { await engine.restore(from: snapshot) }
         let runner = ConnectionRunner(engine: engine, logger: logger, maxQueued: config.maxQueuedMessages)
         let counter = SessionCounter()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [

@@ -88,6 +88,8 @@ public enum AppErrorCode: String, Sendable, CaseIterable {
     case tooManySubscriptions = "too_many_subscriptions"
     /// The client stopped reading and its outbound queue overflowed; the connection closes.
     case slowConsumer = "slow_consumer"
+    /// The ledger could not make the outcome durable; trading is stopped until restart.
+    case ledgerUnavailable = "ledger_unavailable"
 
     /// The JSON-RPC numeric code.
     public var number: Int {
@@ -104,6 +106,7 @@ public enum AppErrorCode: String, Sendable, CaseIterable {
         case .notImplemented: return -32010
         case .tooManySubscriptions: return -32011
         case .slowConsumer: return -32012
+        case .ledgerUnavailable: return -32013
         }
     }
 }

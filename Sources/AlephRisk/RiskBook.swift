@@ -16,6 +16,17 @@ public struct RiskEvent: Sendable, Equatable {
     public var limit: Fixed?
     /// Loss reached, for breaker events.
     public var value: Fixed?
+
+    /// Creates an event.
+    public init(at: Int64, from: TradingState, to: TradingState, reason: String, equity: Fixed, limit: Fixed?, value: Fixed?) {
+        self.at = at
+        self.from = from
+        self.to = to
+        self.reason = reason
+        self.equity = equity
+        self.limit = limit
+        self.value = value
+    }
 }
 
 /// The gate's mutable bookkeeping, kept by the engine: state, equity marks, buckets, budgets.
@@ -46,6 +57,15 @@ public struct RiskBook: Sendable {
         peakEquity = equity
         dayStartEquity = equity
         day = RiskBook.dayNumber(now)
+    }
+
+    /// Restores state, equity marks and history from a ledger after a restart.
+    public mutating func restore(_ s: RiskSnapshot, history: [RiskEvent]) {
+        state = s.state
+        peakEquity = s.peakEquity
+        dayStartEquity = s.dayStartEquity
+        day = s.day
+        self.history = Array(history.suffix(100))
     }
 
     /// UTC day number of a time.

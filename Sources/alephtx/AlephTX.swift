@@ -7,7 +7,7 @@ struct AlephTX: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "alephtx",
         abstract: "A trading gateway for AI agents: JSON-RPC 2.0 over stdio and TCP.",
-        subcommands: [Serve.self, Bench.self, CryptoCommand.self, Version.self],
+        subcommands: [Serve.self, Bench.self, CryptoCommand.self, LedgerCommand.self, Version.self],
         defaultSubcommand: nil)
 }
 

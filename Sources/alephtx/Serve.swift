@@ -74,7 +74,7 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "alephtx")
         logger.info("starting", metadata: ["version": "\(AlephGatewayVersion.string)", "data_dir": "\(dir)", "seed": "\(cfg.simSeed)"])
         let gateway: Gateway
-        do { gateway = try Gateway(config: cfg, logger: logger) } catch { throw ValidationError(error.description) }
+        do { gateway = try await Gateway(config: cfg, dataDir: dir, logger: logger) } catch { throw ValidationError("\(error)") }
         let group = ServiceGroup(configuration: .init(
             services: gateway.services,
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -8,10 +8,10 @@ import Testing
 @testable import AlephGateway
 
 @Suite struct EngineTests {
-    func setup() async -> (Engine, Session, ManualTimeSource) {
+    func setup() async throws -> (Engine, Session, ManualTimeSource) {
         let time = ManualTimeSource()
         var market = SimMarket(seed: 3)
-        let engine = Engine(instruments: market.instruments, config: EngineConfig(), time: time, logger: Logger(label: "test"))
+        let engine = Engine(instruments: market.instruments, config: EngineConfig(), time: time, logger: Logger(label: "test"), ledger: try Ledger(path: ":memory:"))
         await engine.ingest(market.start(now: time.nowNanos()))
         let session = Session(id: 1, transport: "test", peer: "test", outbox: Outbox(onOverflow: { _ in }))
         await engine.register(session)
@@ -22,6 +22,7 @@ import Testing
         var copy = line
         let msg = copy.withUTF8 { RPCEnvelope.decode(UnsafeRawBufferPointer($0)) }
         await e.execute(msg, session: s)
+        await e.flushLedger()
         s.outbox.finish()
         let bytes = await s.outbox.nextBatch() ?? []
         let first = bytes.split(separator: 0x0A).first.map(Array.init) ?? []
@@ -29,7 +30,7 @@ import Testing
     }
 
     @Test func idempotentIntents() async throws {
-        let (e, _, _) = await setup()
+        let (e, _, _) = try await setup()
         let s1 = Session(id: 2, transport: "t", peer: "t", outbox: Outbox(onOverflow: { _ in }))
         let req = #"{"jsonrpc":"2.0","id":1,"method":"place_signal","params":{"intent_id":"x","instrument":"sim:ETH-USD","side":"buy","quantity":"1"}}"#
         let a = try await call(e, s1, req)
@@ -45,7 +46,7 @@ import Testing
     @Test func staleBookIsRejectedAsRetryable() async throws {
         let time = ManualTimeSource()
         var market = SimMarket(seed: 3)
-        let e = Engine(instruments: market.instruments, config: EngineConfig(), time: time, logger: Logger(label: "t"))
+        let e = Engine(instruments: market.instruments, config: EngineConfig(), time: time, logger: Logger(label: "t"), ledger: try Ledger(path: ":memory:"))
         await e.ingest(market.start(now: 0))
         // Drop the first delta of ETH: a gap.
         var events = market.step(now: 1) + market.step(now: 2)
@@ -63,7 +64,7 @@ import Testing
         var market = SimMarket(seed: 5)
         var config = EngineConfig()
         config.riskLimits = RiskLimits(maxDrawdown: "1000", onBreach: .halted)
-        let e = Engine(instruments: market.instruments, config: config, time: time, logger: Logger(label: "t"))
+        let e = Engine(instruments: market.instruments, config: config, time: time, logger: Logger(label: "t"), ledger: try Ledger(path: ":memory:"))
         await e.ingest(market.start(now: time.nowNanos()))
         let s = Session(id: 1, transport: "stdio", peer: "t", outbox: Outbox(onOverflow: { _ in }))
         await e.register(s)

@@ -40,6 +40,10 @@ public struct GatewayConfig: Sendable {
     public var riskOverrides: [String: RiskOverrides] = [:]
     /// Admin token (never from the config file: flag or environment only).
     public var adminToken: String?
+    /// Ledger file (`[ledger] path`); nil: `<data-dir>/ledger.sqlite`; `:memory:` keeps it in memory (tests only).
+    public var ledgerPath: String?
+    /// How hard each ledger commit syncs (`[ledger] sync`: `full` or `normal`).
+    public var ledgerSync = LedgerSync.full
 
     /// Defaults.
     public init() {}
@@ -112,8 +116,23 @@ public struct GatewayConfig: Sendable {
                         throw ConfigError("config: \(at): \(error.data?["reason"]?.stringValue ?? error.message)")
                     }
                 }
+            case "ledger":
+                for (k, v) in t {
+                    let at = "ledger.\(k)"
+                    switch k {
+                    case "path":
+                        let p = try string(v, at)
+                        if p.isEmpty { throw ConfigError("config: \(at) must not be empty (use \":memory:\" for an in-memory ledger)") }
+                        c.ledgerPath = p
+                    case "sync":
+                        let name = try string(v, at)
+                        guard let s = LedgerSync(rawValue: name) else { throw ConfigError("config: \(at) must be \"full\" or \"normal\", not \"\(name)\"") }
+                        c.ledgerSync = s
+                    default: throw unknownKey(at, ["path", "sync"])
+                    }
+                }
             default:
-                throw ConfigError("config: unknown section [\(section)]; known: [server], [sim], [paper], [risk]")
+                throw ConfigError("config: unknown section [\(section)]; known: [server], [sim], [paper], [risk], [ledger]")
             }
         }
         return c

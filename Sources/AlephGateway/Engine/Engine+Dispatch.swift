@@ -15,39 +15,89 @@ extension Engine {
     /// Every notification method the gateway sends.
     public static let notifications: [String] = SubscriptionChannel.allCases.map(\.rawValue)
 
-    /// Executes one decoded line and queues its response(s) on the session's outbox.
+    /// Methods whose answers report nothing the ledger keeps: they need not wait for a commit.
+    static let marketMethods: Set<String> = ["ping", "rpc.discover", "list_instruments", "get_book", "subscribe", "unsubscribe", "session.hello"]
+
+    /// Executes one decoded line and queues its response(s) on the session's outbox. Answers that
+    /// report ledger state are released only once that state is durable.
     public func execute(_ message: RPCMessage, session: Session) {
-        var after: [() -> Void] = []
+        var after: [Outgoing] = []
         deferred = []
+        var response: [UInt8]? = nil
+        var failure: [UInt8]? = nil
+        var needsLedger = false
         switch message {
         case .failure(let error):
             var out: [UInt8] = []
             RPCEnvelope.writeError(id: .null, error: error, into: &out)
-            session.outbox.push(out)
+            response = out
         case .single(let call):
-            if let out = answer(call, session: session, after: &after) { session.outbox.push(out) }
+            needsLedger = Engine.touchesLedger(call)
+            response = answer(call, session: session, after: &after)
+            if response != nil, case .request(let req) = call, let id = req.id { failure = Engine.ledgerFailure(ids: [id], batch: false) }
         case .batch(let calls):
             var out: [UInt8] = [UInt8(ascii: "[")]
             var any = false
+            var ids: [RPCId] = []
             for call in calls {
+                needsLedger = needsLedger || Engine.touchesLedger(call)
                 guard let one = answer(call, session: session, after: &after) else { continue }
                 if any { out.append(UInt8(ascii: ",")) }
                 out.append(contentsOf: one)
                 any = true
+                if case .request(let req) = call, let id = req.id { ids.append(id) }
             }
             out.append(UInt8(ascii: "]"))
-            if any { session.outbox.push(out) }
+            if any {
+                response = out
+                failure = Engine.ledgerFailure(ids: ids, batch: true)
+            }
         }
         let raised = deferred ?? []
         deferred = nil
-        for f in after { f() }
-        for (outbox, bytes, slot) in raised {
-            if let slot { outbox.pushConflated(slot: slot, bytes) } else { outbox.push(bytes) }
+        let ticket = commitStep()
+        if let response { sender.send(session.outbox, response, ticket: needsLedger ? ticket : 0, failure: failure) }
+        for o in after + raised { sender.send(o.outbox, o.bytes, slot: o.slot, ticket: o.durable ? ticket : 0) }
+    }
+
+    static func touchesLedger(_ call: RPCCall) -> Bool {
+        guard case .request(let req) = call else { return false }
+        return !marketMethods.contains(req.method)
+    }
+
+    /// What a waiting answer becomes if the ledger fails before it is durable.
+    static func ledgerFailure(ids: [RPCId], batch: Bool) -> [UInt8] {
+        let err = RPCError.app(.ledgerUnavailable, "the ledger failed before this outcome was durable; its effects are unknown and trading is stopped until restart")
+        var out: [UInt8] = []
+        if batch { out.append(UInt8(ascii: "[")) }
+        for (k, id) in ids.enumerated() {
+            if k > 0 { out.append(UInt8(ascii: ",")) }
+            var one: [UInt8] = []
+            RPCEnvelope.writeError(id: id, error: err, into: &one)
+            out.append(contentsOf: one)
         }
+        if batch { out.append(UInt8(ascii: "]")) }
+        return out
+    }
+
+    /// Hands the current step's records to the ledger; returns the ticket covering them and everything before.
+    func commitStep() -> UInt64 {
+        persistRiskIfChanged()
+        let t = ledger.append(pendingRecords)
+        pendingRecords.removeAll(keepingCapacity: true)
+        return t
+    }
+
+    /// Ends a market step: commit, then release its notifications.
+    func finishStep() {
+        let raised = deferred ?? []
+        deferred = nil
+        let ticket = commitStep()
+        for o in raised { sender.send(o.outbox, o.bytes, slot: o.slot, ticket: o.durable ? ticket : 0) }
     }
 
     /// Runs one call; returns the encoded response, or nil for a notification.
-    func answer(_ call: RPCCall, session: Session, after: inout [() -> Void]) -> [UInt8]? {
+    func answer(_ call: RPCCall, session: Session, after: inout [Outgoing]) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         switch call {
@@ -67,7 +117,7 @@ extension Engine {
         }
     }
 
-    func dispatch(_ req: RPCRequest, session: Session, after: inout [() -> Void]) throws(RPCError) -> JSON {
+    func dispatch(_ req: RPCRequest, session: Session, after: inout [Outgoing]) throws(RPCError) -> JSON {
         if sessionStates[session.id]?.authenticated == false && !Engine.openMethods.contains(req.method) {
             throw RPCError.app(.unauthorized, "this gateway requires authentication: send session.hello with the token first")
         }

@@ -43,7 +43,7 @@ extension Engine {
         case "all": statusFilter = { _ in true }
         default:
             guard let st = OrderStatus(rawValue: statusText), st != .previewed else {
-                throw RPCError.invalidParams(field: "status", reason: "'\(statusText)' is not one of: open, all, accepted, partially_filled, filled, cancelled, rejected")
+                throw RPCError.invalidParams(field: "status", reason: "'\(statusText)' is not one of: open, all, pending_submit, partially_filled, pending_cancel, uncertain, filled, cancelled, rejected, expired")
             }
             statusFilter = { $0.status == st }
         }

@@ -53,6 +53,8 @@ extension Engine {
     }
 
     func publishRisk(_ e: RiskEvent) {
+        pendingRecords.append(.risk(risk.snapshot, event: e))
+        riskWritten = (risk.snapshot, e.at)
         publishAccount(.risk, instrument: "", RiskPresenter.event(e))
     }
 

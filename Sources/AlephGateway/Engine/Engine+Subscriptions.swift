@@ -7,7 +7,7 @@ extension Engine {
     static let subscribeFields: Set<String> = ["channel", "instrument", "depth"]
 
     /// `subscribe`: returns the result and the initial notification to send right after it.
-    func subscribe(_ params: JSON?, session: Session) throws(RPCError) -> (JSON, (() -> Void)?) {
+    func subscribe(_ params: JSON?, session: Session) throws(RPCError) -> (JSON, Outgoing?) {
         let p = try Params(params, allowed: Engine.subscribeFields)
         guard let channel = try p.enumValue("channel", SubscriptionChannel.self) else { throw RPCError.invalidParams(field: "channel", reason: "required") }
         let instrument = try p.optionalString("instrument", maxLength: 128)
@@ -36,11 +36,10 @@ extension Engine {
         b.add("channel", channel.rawValue)
         b.add("instrument", instrument.map(JSON.string) ?? .null)
         if channel == .book { b.add("depth", .int(depth)) }
-        var initial: (() -> Void)? = nil
+        var initial: Outgoing? = nil
         if channel == .book, let instrument, let book = books[instrument], book.sequence > 0 {
-            initial = { [self] in
-                session.outbox.pushConflated(slot: sub.id, notification(sub, Presenter.book(book, depth: sub.depth, instrument: instruments[instrument], now: time.nowNanos())))
-            }
+            initial = Outgoing(outbox: session.outbox, bytes: notification(sub, Presenter.book(book, depth: sub.depth, instrument: instruments[instrument], now: time.nowNanos())),
+                               slot: sub.id, durable: false)
         }
         return (b.json, initial)
     }
@@ -86,7 +85,7 @@ extension Engine {
             guard let sub = subscriptions[id], sub.channel == .book, let session = sessions[sub.sessionId] else { continue }
             let data = cache[sub.depth] ?? Presenter.book(book, depth: sub.depth, instrument: instruments[book.instrument], now: now)
             cache[sub.depth] = data
-            emit(session.outbox, notification(sub, data), slot: sub.id)
+            emit(session.outbox, notification(sub, data), slot: sub.id, durable: false)
         }
     }
 
@@ -97,7 +96,7 @@ extension Engine {
             guard let sub = subscriptions[id], sub.channel == .trades, let session = sessions[sub.sessionId] else { continue }
             let d = data ?? Presenter.trade(trade, instrument: instruments[trade.instrument])
             data = d
-            emit(session.outbox, notification(sub, d), slot: nil)
+            emit(session.outbox, notification(sub, d), slot: nil, durable: false)
         }
     }
 
@@ -115,14 +114,15 @@ extension Engine {
         publishAccount(.positions, instrument: instrument, Presenter.position(p, mark: mark(instrument), instrument: instruments[instrument]))
     }
 
-    /// Pushes now, or after the current request's response when a request is executing.
-    func emit(_ outbox: Outbox, _ bytes: [UInt8], slot: Int?) {
+    /// Queues a notification for the end of the current step (after the response, once durable);
+    /// outside a step it goes out as soon as everything journaled so far is durable.
+    /// `durable: false` is for market data, which reports nothing the ledger keeps.
+    func emit(_ outbox: Outbox, _ bytes: [UInt8], slot: Int?, durable: Bool = true) {
+        let o = Outgoing(outbox: outbox, bytes: bytes, slot: slot, durable: durable)
         if deferred != nil {
-            deferred!.append((outbox, bytes, slot))
-        } else if let slot {
-            outbox.pushConflated(slot: slot, bytes)
+            deferred!.append(o)
         } else {
-            outbox.push(bytes)
+            sender.send(outbox, bytes, slot: slot, ticket: durable ? commitStep() : 0)
         }
     }
 

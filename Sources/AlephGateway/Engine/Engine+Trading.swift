@@ -15,6 +15,7 @@ extension Engine {
             }
             return Engine.markDuplicate(prior.firstResult)
         }
+        if !req.preview { try requireLedger() }
         let now = time.nowNanos()
         let inst = instruments[req.instrument]
         if let inst, (books[inst.id]?.sequence ?? 0) == 0 {
@@ -42,14 +43,18 @@ extension Engine {
         if let b = decision.breach { apply(breach: b, equity: state.equity, now: now) }
         if let r = decision.rejection {
             // A gate rejection does not consume the intent id: the agent corrects and resends.
-            return rejected(req, decidedOn: decidedOn, rejection: RiskPresenter.rejection(r, intent: intent, instrument: inst),
-                            checks: RiskPresenter.checks(decision))
+            let res = rejected(req, decidedOn: decidedOn, rejection: RiskPresenter.rejection(r, intent: intent, instrument: inst),
+                               checks: RiskPresenter.checks(decision))
+            if !req.preview { journalRejection(req, result: res, session: session.id, now: now) }
+            return res
         }
         guard let inst, let book else { throw RPCError.internalError("approved order without instrument or book") }
 
         var order = Order(id: "o-\(nextOrder)", intentId: req.intentId, instrument: inst.id, side: req.side, type: req.type,
                           timeInForce: req.timeInForce, limitPrice: req.limitPrice, quantity: quantity, postOnly: req.postOnly,
                           reduceOnly: req.reduceOnly, rationale: req.rationale, createdAt: now)
+        order.venue = inst.venue
+        order.clientOrderId = order.id
         if req.preview {
             var scratch = paper
             let outcome = scratch.submit(order, book: book)
@@ -61,13 +66,20 @@ extension Engine {
         orders[order.id] = order
         orderIds.append(order.id)
         orderSessions[order.id] = session.id
+        // Journal first: pending_submit, then what the venue answered.
+        pendingRecords.append(.order(order, session: session.id))
         let outcome = paper.submit(order, book: book)
         for f in outcome.fills { record(f, instrument: inst.id) }
         order = orders[order.id] ?? order
-        order.status = outcome.status
-        order.reason = outcome.reason
-        order.updatedAt = now
+        let afterFills = order
+        if !order.move(to: outcome.status, reason: outcome.reason, at: now) {
+            logger.error("paper venue answered an impossible transition", metadata: ["order": "\(order.id)", "from": "\(order.status.rawValue)", "to": "\(outcome.status.rawValue)"])
+        }
+        if order.type == .limit && !order.status.isTerminal { order.venueOrderId = order.id }
         orders[order.id] = order
+        if order.status != afterFills.status || order.reason != afterFills.reason || order.venueOrderId != afterFills.venueOrderId {
+            pendingRecords.append(.order(order, session: session.id))
+        }
         if !order.status.isTerminal { openOrderIds.insert(order.id) } else { openOrderIds.remove(order.id) }
         // Fills already announced partially_filled/filled; announce other end states too.
         if outcome.fills.isEmpty || order.status == .cancelled {
@@ -75,6 +87,8 @@ extension Engine {
         }
         let res = result(req, order: order, orderId: order.id, status: order.status, expected: outcome, inst: inst, decidedOn: decidedOn, checks: nil)
         intents[req.intentId] = IntentRecord(fingerprint: req.fingerprint, firstResult: res, orderId: order.id)
+        pendingRecords.append(.intent(LedgerIntent(intentId: req.intentId, session: session.id, fingerprint: req.fingerprint, params: params ?? .null,
+                                                   rationale: req.rationale, receivedAt: now, result: res, orderId: order.id)))
         return res
     }
 
@@ -146,6 +160,7 @@ extension Engine {
             throw RPCError.app(.orderNotFound, "no order \(byOrder.map { "'\($0)'" } ?? "for intent '\(byIntent!)'")",
                                details: [JSONMember("order_id", byOrder.map(JSON.string) ?? .null), JSONMember("intent_id", byIntent.map(JSON.string) ?? .null)])
         }
+        try requireLedger()
         if order.status.isTerminal {
             throw RPCError.app(.orderNotCancellable, "order \(id) is already \(order.status.rawValue)",
                                details: [JSONMember("order_id", .string(id)), JSONMember("status", .string(order.status.rawValue))])
@@ -158,10 +173,9 @@ extension Engine {
     func cancel(_ order: inout Order, reason: String) -> JSON {
         _ = paper.cancel(orderId: order.id, instrument: order.instrument)
         openOrderIds.remove(order.id)
-        order.status = .cancelled
-        order.reason = reason
-        order.updatedAt = time.nowNanos()
+        order.move(to: .cancelled, reason: reason, at: time.nowNanos())
         orders[order.id] = order
+        pendingRecords.append(.order(order, session: orderSessions[order.id]))
         let json = Presenter.order(order, instrument: instruments[order.instrument])
         publishAccount(.orders, instrument: order.instrument, json)
         return json
@@ -172,6 +186,7 @@ extension Engine {
         let p = try Params(params, allowed: ["instrument"])
         let instrument = try p.optionalString("instrument", maxLength: 128)
         if let instrument, instruments[instrument] == nil { throw unknownInstrument(instrument) }
+        try requireLedger()
         var cancelled: [JSON] = []
         for id in orderIds where openOrderIds.contains(id) {
             guard var order = orders[id], !order.status.isTerminal, instrument == nil || order.instrument == instrument else { continue }

@@ -35,17 +35,31 @@ public actor Engine {
     var sessionStates: [Int: SessionState] = [:]
     var openOrderIds: Set<String> = []
     var orderSessions: [String: Int] = [:]
-    /// Notifications raised while a request executes; sent right after its response.
-    var deferred: [(Outbox, [UInt8], Int?)]? = nil
+    /// Notifications raised while a request or market batch executes; sent after its ledger records are durable.
+    var deferred: [Outgoing]? = nil
+    /// The durable journal; every state change is appended before it is reported.
+    let ledger: Ledger
+    /// Releases answers and notifications once the ledger has them.
+    let sender: DurableSender
+    /// Records of the current step, handed to the ledger when it ends.
+    var pendingRecords: [LedgerRecord] = []
+    /// Venue trade ids of every fill booked: a fill delivered twice counts once.
+    var fillTradeIds: Set<String> = []
+    /// The risk snapshot last written, and when.
+    var riskWritten: (RiskSnapshot, Int64)? = nil
 
     /// Counters for observability.
     public private(set) var marketEventsApplied = 0
     /// Integrity errors seen on books.
     public private(set) var bookErrors = 0
 
-    /// Creates the engine for a set of instruments.
-    public init(instruments: [Instrument], config: EngineConfig, time: any TimeSource, logger: Logger) {
+    /// Creates the engine for a set of instruments, journaling into `ledger` (restore with `restore(from:)`).
+    public init(instruments: [Instrument], config: EngineConfig, time: any TimeSource, logger: Logger, ledger: Ledger) {
         self.time = time
+        self.ledger = ledger
+        let sender = DurableSender()
+        self.sender = sender
+        ledger.setListener { sender.progress($0) }
         self.config = config
         self.logger = logger
         instrumentList = instruments
@@ -81,6 +95,8 @@ public actor Engine {
 
     /// Applies market events in order: books, trades, and the paper fills they cause.
     public func ingest(_ events: [MarketEvent]) {
+        deferred = []
+        defer { finishStep() }
         for e in events {
             marketEventsApplied += 1
             switch e {
@@ -114,25 +130,43 @@ public actor Engine {
 
     // MARK: fills
 
-    /// Books one paper fill: order, portfolio, notifications.
+    /// Books one paper fill: order, portfolio, ledger, notifications.
     func record(_ pf: PaperFill, instrument: String) {
-        guard var order = orders[pf.orderId] else {
-            logger.error("fill for unknown order", metadata: ["order": "\(pf.orderId)"])
-            return
+        _ = bookFill(orderId: pf.orderId, venueTradeId: nil, price: pf.price, quantity: pf.quantity, fee: pf.fee, liquidity: pf.liquidity, at: time.nowNanos())
+    }
+
+    /// Books one fill from any venue: once per venue trade id (paper fills get `<venue>-<fill id>`).
+    /// Returns nil for a duplicate or an unknown order.
+    func bookFill(orderId: String, venueTradeId: String?, price: Fixed, quantity: Fixed, fee: Fixed, liquidity: Liquidity, at now: Int64) -> Fill? {
+        guard var order = orders[orderId] else {
+            logger.error("fill for unknown order", metadata: ["order": "\(orderId)"])
+            return nil
         }
-        let now = time.nowNanos()
-        let fill = Fill(id: "f-\(nextFill)", orderId: order.id, intentId: order.intentId, instrument: instrument, side: order.side,
-                        price: pf.price, quantity: pf.quantity, fee: pf.fee, liquidity: pf.liquidity, timestamp: now)
+        let id = "f-\(nextFill)"
+        let tradeId = venueTradeId ?? "\(order.venue)-\(id)"
+        if fillTradeIds.contains(tradeId) {
+            logger.notice("duplicate fill ignored", metadata: ["order": "\(orderId)", "venue_trade_id": "\(tradeId)"])
+            return nil
+        }
+        let instrument = order.instrument
+        let fill = Fill(id: id, orderId: order.id, intentId: order.intentId, instrument: instrument, side: order.side,
+                        price: price, quantity: quantity, fee: fee, liquidity: liquidity, timestamp: now, venueTradeId: tradeId)
         nextFill += 1
+        fillTradeIds.insert(tradeId)
         order.apply(fill: fill)
         orders[order.id] = order
         if order.status.isTerminal { openOrderIds.remove(order.id) }
         if let s = orderSessions[order.id] { risk.recordTraded(session: s, notional: fill.price.multiplied(by: fill.quantity), now: now) }
         fills.append(fill)
         portfolio.apply(instrument: instrument, side: fill.side, price: fill.price, quantity: fill.quantity, fee: fill.fee)
+        pendingRecords.append(.fill(fill))
+        pendingRecords.append(.order(order, session: orderSessions[order.id]))
+        pendingRecords.append(.position(portfolio.positions[instrument] ?? Position(instrument: instrument)))
+        pendingRecords.append(.balance(LedgerBalance(currency: portfolio.currency, cash: portfolio.cash, startingCash: portfolio.startingCash, feesPaid: portfolio.feesPaid)))
         publishAccount(.fills, instrument: instrument, Presenter.fill(fill, instrument: instruments[instrument]))
         publishAccount(.orders, instrument: instrument, Presenter.order(order, instrument: instruments[instrument]))
         publishPosition(instrument)
+        return fill
     }
 
     /// Mark price for an instrument: mid if both sides exist.

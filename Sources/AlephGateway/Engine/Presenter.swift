@@ -59,6 +59,8 @@ enum Presenter {
         b.add("order_id", o.id)
         b.add("intent_id", o.intentId)
         b.add("instrument", o.instrument)
+        b.add("venue", o.venue)
+        b.add("venue_order_id", o.venueOrderId.map(JSON.string) ?? .null)
         b.add("side", o.side.rawValue)
         b.add("type", o.type.rawValue)
         b.add("time_in_force", o.timeInForce.rawValue)
@@ -90,6 +92,7 @@ enum Presenter {
         b.add("quantity", decimal(f.quantity, qd))
         b.add("fee", decimal(f.fee))
         b.add("liquidity", f.liquidity.rawValue)
+        b.add("venue_trade_id", f.venueTradeId)
         b.add("ts_us", micros(f.timestamp))
         return b.json
     }

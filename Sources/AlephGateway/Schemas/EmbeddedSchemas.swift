@@ -199,6 +199,10 @@ enum EmbeddedSchemas {
     },
     "ts_us": {
       "$ref": "timestamp_us.json"
+    },
+    "venue_trade_id": {
+      "type": "string",
+      "description": "The venue's trade id; a fill delivered twice with the same id is counted once."
     }
   },
   "required": [
@@ -211,7 +215,8 @@ enum EmbeddedSchemas {
     "quantity",
     "fee",
     "liquidity",
-    "ts_us"
+    "ts_us",
+    "venue_trade_id"
   ],
   "additionalProperties": false
 }
@@ -413,6 +418,17 @@ enum EmbeddedSchemas {
     },
     "updated_ts_us": {
       "$ref": "timestamp_us.json"
+    },
+    "venue": {
+      "type": "string",
+      "description": "Venue executing the order (sim for the paper venue)."
+    },
+    "venue_order_id": {
+      "type": [
+        "string",
+        "null"
+      ],
+      "description": "The venue's id once acknowledged."
     }
   },
   "required": [
@@ -434,7 +450,8 @@ enum EmbeddedSchemas {
     "rationale",
     "reason",
     "created_ts_us",
-    "updated_ts_us"
+    "updated_ts_us",
+    "venue"
   ],
   "additionalProperties": false
 }
@@ -446,14 +463,18 @@ enum EmbeddedSchemas {
   "title": "OrderStatus",
   "type": "string",
   "enum": [
-    "accepted",
+    "pending_submit",
     "open",
     "partially_filled",
+    "pending_cancel",
+    "uncertain",
     "filled",
     "cancelled",
     "rejected",
+    "expired",
     "previewed"
-  ]
+  ],
+  "description": "pending_submit -> open -> partially_filled -> filled; end states cancelled, rejected, expired; pending_cancel while a cancel is in flight; uncertain: sent without an answer, reconciled against the venue and never resent automatically. previewed only answers a preview."
 }
 
 """###),
@@ -1172,13 +1193,17 @@ enum EmbeddedSchemas {
       "enum": [
         "open",
         "all",
-        "accepted",
+        "pending_submit",
         "partially_filled",
+        "pending_cancel",
+        "uncertain",
         "filled",
         "cancelled",
-        "rejected"
+        "rejected",
+        "expired"
       ],
-      "default": "open"
+      "default": "open",
+      "description": "open (default) lists live orders (pending_submit, open, partially_filled, pending_cancel, uncertain); all lists every order; any other value filters on that status."
     },
     "limit": {
       "type": "integer",

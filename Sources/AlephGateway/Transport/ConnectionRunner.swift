@@ -61,6 +61,7 @@ public struct ConnectionRunner: Sendable {
                     } catch {
                         log.debug("read ended", metadata: ["error": "\(error)"])
                     }
+                    await engine.settle(outbox)
                     outbox.finish()
                     try await group.waitForAll()
                 }

@@ -95,6 +95,12 @@ public struct PaperVenue: Sendable {
         }
     }
 
+    /// Puts a resting order back after a restart (from the ledger), behind those already resting.
+    public mutating func restore(orderId: String, instrument: String, side: Side, price: Fixed, remaining: Fixed) {
+        guard remaining.isPositive, !resting[instrument, default: []].contains(where: { $0.orderId == orderId }) else { return }
+        resting[instrument, default: []].append(Resting(orderId: orderId, side: side, price: price, remaining: remaining))
+    }
+
     /// Removes a resting order; false when it is not resting.
     public mutating func cancel(orderId: String, instrument: String) -> Bool {
         guard var list = resting[instrument], let idx = list.firstIndex(where: { $0.orderId == orderId }) else { return false }

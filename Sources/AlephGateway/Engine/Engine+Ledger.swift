@@ -1,0 +1,202 @@
+import AlephCore
+import AlephRPC
+import AlephRisk
+import AlephVenues
+
+/// What a restart found in the ledger.
+public struct RestoreReport: Sendable, Equatable {
+    /// Intents restored (each answers its retries with the stored outcome).
+    public var intents = 0
+    /// Orders restored.
+    public var orders = 0
+    /// Orders still live after the restart (resting again at the paper venue).
+    public var openOrders = 0
+    /// Fills replayed into positions and cash.
+    public var fills = 0
+    /// Orders found mid-flight (pending or uncertain) and resolved by reconciliation.
+    public var reconciled = 0
+    /// True when the stored position/balance snapshots disagreed with the fills (fills win).
+    public var snapshotMismatch = false
+}
+
+extension Engine {
+    /// Rebuilds orders, fills, positions, cash, intents and risk state from a ledger snapshot.
+    /// Positions and cash are replayed from the fills (the stored snapshots are checked against
+    /// them); resting paper orders go back on the paper venue.
+    @discardableResult
+    public func restore(from s: LedgerSnapshot) -> RestoreReport {
+        var report = RestoreReport()
+        if let b = s.balance {
+            if b.startingCash != portfolio.startingCash || b.currency != portfolio.currency {
+                logger.warning("the ledger's account differs from the config; the ledger wins",
+                               metadata: ["ledger_starting_cash": "\(b.startingCash) \(b.currency)", "config_starting_cash": "\(portfolio.startingCash) \(portfolio.currency)"])
+            }
+            portfolio = Portfolio(currency: b.currency, cash: b.startingCash)
+        }
+        for (o, session) in s.orders {
+            orders[o.id] = o
+            orderIds.append(o.id)
+            if let session { orderSessions[o.id] = session }
+            nextOrder = max(nextOrder, Engine.number(o.id, prefix: "o-") + 1)
+        }
+        for f in s.fills {
+            fills.append(f)
+            fillTradeIds.insert(f.venueTradeId)
+            portfolio.apply(instrument: f.instrument, side: f.side, price: f.price, quantity: f.quantity, fee: f.fee)
+            nextFill = max(nextFill, Engine.number(f.id, prefix: "f-") + 1)
+        }
+        if let b = s.balance, b.cash != portfolio.cash || b.feesPaid != portfolio.feesPaid { report.snapshotMismatch = true }
+        for (id, p) in s.positions where portfolio.positions[id] != p { report.snapshotMismatch = true }
+        if report.snapshotMismatch {
+            logger.error("ledger position/balance snapshots disagree with the recorded fills; positions were rebuilt from the fills")
+        }
+        for i in s.intents {
+            intents[i.intentId] = IntentRecord(fingerprint: i.fingerprint, firstResult: i.result, orderId: i.orderId)
+        }
+        if let r = s.risk { risk.restore(r, history: s.riskHistory); riskWritten = (r, time.nowNanos()) }
+        // Live orders: paper ones rest again; anything caught mid-flight is reconciled.
+        let now = time.nowNanos()
+        for id in orderIds {
+            guard var o = orders[id], !o.status.isTerminal else { continue }
+            switch o.status {
+            case .open, .partiallyFilled:
+                if o.venue == instruments[o.instrument]?.venue, o.type == .limit, let lp = o.limitPrice {
+                    paper.restore(orderId: o.id, instrument: o.instrument, side: o.side, price: lp, remaining: o.remainingQuantity)
+                    openOrderIds.insert(o.id)
+                    report.openOrders += 1
+                } else {
+                    openOrderIds.insert(o.id)
+                    report.openOrders += 1
+                }
+            case .pendingSubmit, .uncertain, .pendingCancel:
+                // The paper venue lives in this process: an order that never reached a durable
+                // answer never reached it either. Live venues reconcile through `reconcile(with:)`.
+                if instruments[o.instrument]?.venue == o.venue {
+                    let next: OrderStatus = o.status == .pendingCancel ? .cancelled : .rejected
+                    o.move(to: next, reason: "found \(o.status.rawValue) at restart; the paper venue never saw it", at: now)
+                    orders[o.id] = o
+                    pendingRecords.append(.order(o, session: orderSessions[o.id]))
+                    report.reconciled += 1
+                } else {
+                    openOrderIds.insert(o.id)
+                }
+            default: break
+            }
+        }
+        report.intents = s.intents.count
+        report.orders = s.orders.count
+        report.fills = s.fills.count
+        pendingRecords.append(.event(kind: "restart", ref: nil, at: now, data: .object([
+            JSONMember("intents", .int(report.intents)), JSONMember("orders", .int(report.orders)), JSONMember("open_orders", .int(report.openOrders)),
+            JSONMember("fills", .int(report.fills)), JSONMember("reconciled", .int(report.reconciled)),
+            JSONMember("snapshot_mismatch", .bool(report.snapshotMismatch)),
+        ])))
+        _ = commitStep()
+        logger.info("restored from ledger", metadata: ["intents": "\(report.intents)", "orders": "\(report.orders)", "open": "\(report.openOrders)", "fills": "\(report.fills)"])
+        return report
+    }
+
+    static func number(_ id: String, prefix: String) -> Int {
+        id.hasPrefix(prefix) ? Int(id.dropFirst(prefix.count)) ?? 0 : 0
+    }
+
+    /// Refuses state changes once the ledger has failed: nothing may be reported that cannot be kept.
+    func requireLedger() throws(RPCError) {
+        if let f = ledger.failure {
+            throw RPCError.app(.ledgerUnavailable, "the ledger failed (\(f.message)); trading is stopped until the gateway restarts")
+        }
+    }
+
+    /// Journals a gate rejection for audit (rate-limit rejections excepted, so a flood cannot bloat the journal).
+    func journalRejection(_ req: SignalRequest, result: JSON, session: Int, now: Int64) {
+        let code = result["rejection"]?["code"]?.stringValue
+        if code == "rate_limited" { return }
+        pendingRecords.append(.event(kind: "signal_rejected", ref: req.intentId, at: now, data: .object([
+            JSONMember("session", .int(session)), JSONMember("instrument", .string(req.instrument)), JSONMember("side", .string(req.side.rawValue)),
+            JSONMember("code", code.map(JSON.string) ?? .null),
+        ])))
+    }
+
+    /// Writes the breaker marks when they moved (at most once a second) or the state changed.
+    func persistRiskIfChanged() {
+        let snap = risk.snapshot
+        let now = time.nowNanos()
+        if let (last, at) = riskWritten {
+            if last == snap { return }
+            if last.state == snap.state && last.day == snap.day && now - at < 1_000_000_000 { return }
+        } else if snap.state == .active && snap.peakEquity == portfolio.startingCash && snap.dayStartEquity == portfolio.startingCash {
+            return
+        }
+        riskWritten = (snap, now)
+        pendingRecords.append(.risk(snap, event: nil))
+    }
+
+    /// Books a fill reported by a venue (live executors, reconciliation). A venue trade id seen
+    /// before is ignored, so a fill delivered twice moves the position once. Returns false for a
+    /// duplicate or an unknown order. The fill is journaled before anything reports it.
+    @discardableResult
+    public func applyVenueFill(orderId: String, _ f: VenueFill) -> Bool {
+        deferred = []
+        let booked = bookFill(orderId: orderId, venueTradeId: f.venueTradeId, price: f.price, quantity: f.quantity, fee: f.fee,
+                              liquidity: f.liquidity, at: f.timestamp) != nil
+        if booked, let o = orders[orderId], o.status.isTerminal { _ = paper.cancel(orderId: o.id, instrument: o.instrument) }
+        finishStep()
+        return booked
+    }
+
+    /// Asks a venue about every live order the ledger has for it (after a restart or a lost
+    /// connection) and applies the answers: missing fills are booked once, states move as the
+    /// venue says. Uncertain orders are only ever resolved here, never resent.
+    @discardableResult
+    public func reconcile(with venue: any VenueReconciler) async throws -> Int {
+        let live = orderIds.compactMap { orders[$0] }.filter { $0.venue == venue.venue && !$0.status.isTerminal }
+        if live.isEmpty { return 0 }
+        let reports = try await venue.reconcile(orders: live)
+        deferred = []
+        var changed = 0
+        let now = time.nowNanos()
+        for r in reports {
+            guard orders[r.orderId] != nil else { continue }
+            for f in r.fills {
+                if bookFill(orderId: r.orderId, venueTradeId: f.venueTradeId, price: f.price, quantity: f.quantity, fee: f.fee, liquidity: f.liquidity, at: f.timestamp) != nil {
+                    changed += 1
+                }
+            }
+            guard var o = orders[r.orderId] else { continue }
+            if let v = r.venueOrderId { o.venueOrderId = v }
+            if let st = r.status, st != o.status {
+                if o.move(to: st, reason: r.reason, at: now) { changed += 1 } else {
+                    logger.error("venue reported an impossible transition", metadata: ["order": "\(o.id)", "from": "\(o.status.rawValue)", "to": "\(st.rawValue)"])
+                }
+            }
+            orders[o.id] = o
+            if o.status.isTerminal { openOrderIds.remove(o.id) } else { openOrderIds.insert(o.id) }
+            pendingRecords.append(.order(o, session: orderSessions[o.id]))
+            publishAccount(.orders, instrument: o.instrument, Presenter.order(o, instrument: instruments[o.instrument]))
+        }
+        pendingRecords.append(.event(kind: "reconcile", ref: venue.venue, at: now, data: .object([
+            JSONMember("orders", .int(live.count)), JSONMember("changes", .int(changed)),
+        ])))
+        finishStep()
+        return changed
+    }
+
+    /// Orders by id (for tests and tools).
+    public func order(_ id: String) -> Order? { orders[id] }
+
+    /// The portfolio (for tests and tools).
+    public var currentPortfolio: Portfolio { portfolio }
+
+    /// Waits until every answer held back for this outbox has been released (a client that hangs
+    /// up after its last request still gets the answers).
+    public nonisolated func settle(_ outbox: Outbox) async {
+        while sender.waiting(for: outbox) > 0 && ledger.failure == nil { try? await Task.sleep(for: .microseconds(200)) }
+    }
+
+    /// Waits until everything journaled so far is durable and released.
+    public func flushLedger() async {
+        _ = commitStep()
+        let target = ledger.lastTicket
+        while (ledger.durableTicket < target || sender.waiting > 0) && ledger.failure == nil { try? await Task.sleep(for: .microseconds(200)) }
+    }
+}

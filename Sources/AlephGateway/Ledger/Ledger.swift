@@ -1,0 +1,219 @@
+import AlephCore
+import AlephRPC
+import AlephRisk
+import Dispatch
+import Foundation
+import GRDB
+import Synchronization
+
+/// How hard the ledger syncs each commit.
+public enum LedgerSync: String, Sendable, CaseIterable {
+    /// fsync the WAL on every commit: survives power loss (default).
+    case full
+    /// Survives a process crash (SIGKILL), may lose the last commits on power loss.
+    case normal
+}
+
+/// The crash-safe journal of intents, orders, fills, positions, balances and risk state:
+/// SQLite in WAL mode through GRDB.
+///
+/// The engine appends the records of each request to `append`, which returns a ticket; one
+/// writer drains everything appended so far in a single transaction (group commit: clients
+/// writing at once share one sync) and reports the highest ticket made durable to its
+/// listener, which releases the answers that waited for it.
+public final class Ledger: Sendable {
+    /// Where it lives (`:memory:` for tests).
+    public let path: String
+    private let writer: any DatabaseWriter
+    private let queue = DispatchQueue(label: "alephtx.ledger.writer")
+    private let state = Mutex(WriterState())
+    private let listener = Mutex<(@Sendable (LedgerProgress) -> Void)?>(nil)
+
+    private struct WriterState {
+        var pending: [LedgerRecord] = []
+        var lastTicket: UInt64 = 0
+        var durableTicket: UInt64 = 0
+        var flushing = false
+        var failure: LedgerError?
+        var commits = 0
+        var recordsWritten = 0
+    }
+
+    /// Opens (creating if needed) and migrates the ledger at `path`; `:memory:` keeps it in memory.
+    public init(path: String, sync: LedgerSync = .full) throws(LedgerError) {
+        self.path = path
+        var config = Configuration()
+        config.label = "alephtx.ledger"
+        config.busyMode = .timeout(5)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(sync == .full ? "FULL" : "NORMAL")")
+        }
+        do {
+            if path == ":memory:" {
+                writer = try DatabaseQueue(configuration: config)
+            } else {
+                let dir = (path as NSString).deletingLastPathComponent
+                if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+                writer = try DatabasePool(path: path, configuration: config)
+            }
+            try LedgerSchema.migrator.migrate(writer)
+        } catch {
+            throw LedgerError("open_failed", "cannot open \(path): \(error)")
+        }
+    }
+
+    /// Sets the one listener told about durability progress and failure (called on the writer's queue).
+    public func setListener(_ f: @escaping @Sendable (LedgerProgress) -> Void) { listener.withLock { $0 = f } }
+
+    /// Queues records for the next commit; returns the ticket that becomes durable with them.
+    /// Returns the current ticket and writes nothing for an empty list.
+    @discardableResult
+    public func append(_ records: [LedgerRecord]) -> UInt64 {
+        if records.isEmpty { return state.withLock { $0.lastTicket } }
+        let (ticket, start) = state.withLock { s -> (UInt64, Bool) in
+            s.pending.append(contentsOf: records)
+            s.lastTicket += 1
+            let start = !s.flushing && s.failure == nil
+            if start { s.flushing = true }
+            return (s.lastTicket, start)
+        }
+        if start { queue.async { self.drain() } }
+        return ticket
+    }
+
+    /// The highest ticket handed out.
+    public var lastTicket: UInt64 { state.withLock { $0.lastTicket } }
+    /// The highest ticket whose records are durable.
+    public var durableTicket: UInt64 { state.withLock { $0.durableTicket } }
+    /// Set once a write failed; the ledger then accepts nothing more.
+    public var failure: LedgerError? { state.withLock { $0.failure } }
+    /// Commits and records written since open.
+    public var stats: (commits: Int, records: Int) { state.withLock { ($0.commits, $0.recordsWritten) } }
+
+    private func drain() {
+        while true {
+            let (batch, ticket) = state.withLock { s -> ([LedgerRecord], UInt64) in
+                let b = s.pending
+                s.pending = []
+                if b.isEmpty { s.flushing = false }
+                return (b, s.lastTicket)
+            }
+            if batch.isEmpty { return }
+            do {
+                try writer.write { db in try LedgerStore.write(batch, db) }
+                state.withLock { s in
+                    s.durableTicket = ticket
+                    s.commits += 1
+                    s.recordsWritten += batch.count
+                }
+                notify(.durable(ticket))
+            } catch {
+                let e = LedgerError("write_failed", "\(error)")
+                state.withLock { s in
+                    s.failure = e
+                    s.pending = []
+                    s.flushing = false
+                }
+                notify(.failed(e))
+                return
+            }
+        }
+    }
+
+    private func notify(_ p: LedgerProgress) {
+        let f = listener.withLock { $0 }
+        f?(p)
+    }
+
+    /// Blocks until everything appended so far is durable (or the ledger failed).
+    public func waitDurable() {
+        let target = lastTicket
+        while durableTicket < target && failure == nil { usleep(200) }
+    }
+
+    // MARK: reading
+
+    /// Reads everything a restart needs.
+    public func load() throws(LedgerError) -> LedgerSnapshot {
+        do {
+            return try writer.read { db throws -> LedgerSnapshot in
+                var s = LedgerSnapshot()
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM intents ORDER BY rowid") {
+                    let params = try LedgerReader.json(row["params"], "intents.params")
+                    let result = try LedgerReader.json(row["result"], "intents.result")
+                    s.intents.append(LedgerIntent(intentId: row["intent_id"], session: row["session"], fingerprint: row["fingerprint"], params: params,
+                                                  rationale: row["rationale"], receivedAt: row["received_at"], result: result, orderId: row["order_id"]))
+                }
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM orders ORDER BY rowid") {
+                    let (o, session) = try LedgerCodec.order(row)
+                    s.orders.append((o, session))
+                }
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM fills ORDER BY rowid") { s.fills.append(try LedgerCodec.fill(row)) }
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM positions") {
+                    var p = Position(instrument: row["instrument"])
+                    p.quantity = try LedgerCodec.decimal(row["quantity"], "positions.quantity")
+                    p.averageEntry = try LedgerCodec.decimal(row["average_entry"], "positions.average_entry")
+                    p.realizedPnL = try LedgerCodec.decimal(row["realized_pnl"], "positions.realized_pnl")
+                    p.fees = try LedgerCodec.decimal(row["fees"], "positions.fees")
+                    s.positions[p.instrument] = p
+                }
+                if let row = try Row.fetchOne(db, sql: "SELECT * FROM balances LIMIT 1") {
+                    s.balance = LedgerBalance(currency: row["currency"], cash: try LedgerCodec.decimal(row["cash"], "balances.cash"),
+                                              startingCash: try LedgerCodec.decimal(row["starting_cash"], "balances.starting_cash"),
+                                              feesPaid: try LedgerCodec.decimal(row["fees_paid"], "balances.fees_paid"))
+                }
+                if let row = try Row.fetchOne(db, sql: "SELECT * FROM risk_state WHERE id = 1") {
+                    s.risk = RiskSnapshot(state: try LedgerCodec.enumValue(row["state"], "risk_state.state"),
+                                          peakEquity: try LedgerCodec.decimal(row["peak_equity"], "risk_state.peak_equity"),
+                                          dayStartEquity: try LedgerCodec.decimal(row["day_start_equity"], "risk_state.day_start_equity"),
+                                          day: row["day"])
+                }
+                for row in try Row.fetchAll(db, sql: "SELECT at, data FROM events WHERE kind = 'risk' ORDER BY seq DESC LIMIT 100").reversed() {
+                    s.riskHistory.append(try LedgerCodec.riskEvent(at: row["at"], try LedgerReader.json(row["data"], "events.data")))
+                }
+                s.eventCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
+                return s
+            }
+        } catch let e as LedgerError {
+            throw e
+        } catch {
+            throw LedgerError("read_failed", "\(error)")
+        }
+    }
+
+    /// Writes the journal as JSON lines, oldest first: `{"seq","ts_us","kind","ref","data"}`.
+    public func exportJournal(_ line: (String) -> Void) throws(LedgerError) {
+        do {
+            try writer.read { db in
+                let cursor = try Row.fetchCursor(db, sql: "SELECT seq, at, kind, ref, data FROM events ORDER BY seq")
+                while let row = try cursor.next() {
+                    let data = try LedgerReader.json(row["data"], "events.data")
+                    let at: Int64 = row["at"]
+                    line(JSONWriter.string(.object([
+                        JSONMember("seq", .int(row["seq"] as Int64)), JSONMember("ts_us", .int(at / 1000)), JSONMember("kind", .string(row["kind"])),
+                        JSONMember("ref", (row["ref"] as String?).map(JSON.string) ?? .null), JSONMember("data", data),
+                    ])))
+                }
+            }
+        } catch let e as LedgerError {
+            throw e
+        } catch {
+            throw LedgerError("read_failed", "\(error)")
+        }
+    }
+}
+
+/// Progress of the ledger's writer.
+public enum LedgerProgress: Sendable {
+    /// Everything up to this ticket is durable.
+    case durable(UInt64)
+    /// A write failed; nothing after the last durable ticket will be written.
+    case failed(LedgerError)
+}
+
+enum LedgerReader {
+    static func json(_ text: String?, _ column: String) throws(LedgerError) -> JSON {
+        guard let text else { throw LedgerError("corrupt", "missing JSON in \(column)") }
+        do { return try JSONParser.parse(text) } catch { throw LedgerError("corrupt", "bad JSON in \(column): \(error)") }
+    }
+}

@@ -1,0 +1,94 @@
+import GRDB
+
+/// The ledger's tables, as GRDB migrations. Money and quantities are exact decimal TEXT (the
+/// gateway's fixed-point values printed in full); times are INTEGER nanoseconds since the epoch.
+enum LedgerSchema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE intents (
+                    intent_id TEXT PRIMARY KEY NOT NULL,
+                    session INTEGER NOT NULL,
+                    fingerprint TEXT NOT NULL,
+                    params TEXT NOT NULL,
+                    rationale TEXT,
+                    received_at INTEGER NOT NULL,
+                    result TEXT NOT NULL,
+                    order_id TEXT
+                );
+                CREATE TABLE orders (
+                    order_id TEXT PRIMARY KEY NOT NULL,
+                    intent_id TEXT NOT NULL,
+                    session INTEGER,
+                    venue TEXT NOT NULL,
+                    venue_order_id TEXT,
+                    client_order_id TEXT,
+                    instrument TEXT NOT NULL,
+                    side TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    time_in_force TEXT NOT NULL,
+                    limit_price TEXT,
+                    quantity TEXT NOT NULL,
+                    filled_quantity TEXT NOT NULL,
+                    filled_notional TEXT NOT NULL,
+                    fees TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    post_only INTEGER NOT NULL,
+                    reduce_only INTEGER NOT NULL,
+                    rationale TEXT,
+                    reason TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE INDEX orders_state ON orders(state);
+                CREATE TABLE fills (
+                    fill_id TEXT PRIMARY KEY NOT NULL,
+                    venue_trade_id TEXT NOT NULL UNIQUE,
+                    order_id TEXT NOT NULL,
+                    intent_id TEXT NOT NULL,
+                    instrument TEXT NOT NULL,
+                    side TEXT NOT NULL,
+                    price TEXT NOT NULL,
+                    quantity TEXT NOT NULL,
+                    fee TEXT NOT NULL,
+                    liquidity TEXT NOT NULL,
+                    ts INTEGER NOT NULL
+                );
+                CREATE INDEX fills_order ON fills(order_id);
+                CREATE TABLE positions (
+                    instrument TEXT PRIMARY KEY NOT NULL,
+                    quantity TEXT NOT NULL,
+                    average_entry TEXT NOT NULL,
+                    realized_pnl TEXT NOT NULL,
+                    fees TEXT NOT NULL
+                );
+                CREATE TABLE balances (
+                    currency TEXT PRIMARY KEY NOT NULL,
+                    cash TEXT NOT NULL,
+                    starting_cash TEXT NOT NULL,
+                    fees_paid TEXT NOT NULL
+                );
+                CREATE TABLE risk_state (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    state TEXT NOT NULL,
+                    peak_equity TEXT NOT NULL,
+                    day_start_equity TEXT NOT NULL,
+                    day INTEGER NOT NULL
+                );
+                CREATE TABLE events (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    ref TEXT,
+                    data TEXT NOT NULL
+                );
+                CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+                    BEGIN SELECT RAISE(ABORT, 'the event journal is append-only'); END;
+                CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+                    BEGIN SELECT RAISE(ABORT, 'the event journal is append-only'); END;
+                """)
+        }
+        return m
+    }
+}

@@ -1,0 +1,127 @@
+import AlephCore
+import AlephRPC
+import AlephRisk
+import AlephVenues
+import Foundation
+import Logging
+import Testing
+@testable import AlephGateway
+
+/// A venue that answers reconciliation from a script.
+struct ScriptedVenue: VenueReconciler {
+    let venue: String
+    let reports: @Sendable ([Order]) -> [VenueOrderReport]
+    func reconcile(orders: [Order]) async throws -> [VenueOrderReport] { reports(orders) }
+}
+
+@Suite struct RestartTests {
+    func engine(_ path: String, time: ManualTimeSource, market: inout SimMarket) async throws -> (Engine, Session) {
+        let ledger = try Ledger(path: path)
+        var config = EngineConfig()
+        config.riskLimits = RiskLimits()  // no limits: these tests are about the ledger
+        let e = Engine(instruments: market.instruments, config: config, time: time, logger: Logger(label: "t"), ledger: ledger)
+        let snap = try ledger.load()
+        if !snap.isEmpty { await e.restore(from: snap) }
+        await e.ingest(market.start(now: time.nowNanos()))
+        let s = Session(id: 1, transport: "stdio", peer: "t", outbox: Outbox(onOverflow: { _ in }))
+        await e.register(s)
+        return (e, s)
+    }
+
+    func call(_ e: Engine, _ line: String) async throws -> JSON {
+        let s = Session(id: Int.random(in: 100...1_000_000), transport: "stdio", peer: "t", outbox: Outbox(onOverflow: { _ in }))
+        await e.register(s)
+        var copy = line
+        let msg = copy.withUTF8 { RPCEnvelope.decode(UnsafeRawBufferPointer($0)) }
+        await e.execute(msg, session: s)
+        await e.flushLedger()
+        s.outbox.finish()
+        let bytes = await s.outbox.nextBatch() ?? []
+        await e.unregister(s)
+        return try JSONParser.parse(Array(bytes.split(separator: 0x0A).first ?? []))
+    }
+
+    static func signal(_ id: String, _ side: String, _ qty: String, limit: String? = nil) -> String {
+        let lp = limit.map { #","limit_price":"\#($0)""# } ?? ""
+        return #"{"jsonrpc":"2.0","id":1,"method":"place_signal","params":{"intent_id":"\#(id)","instrument":"sim:BTC-USD","side":"\#(side)","quantity":"\#(qty)"\#(lp)}}"#
+    }
+
+    @Test func restartRebuildsStateAndRetriesTradeNothing() async throws {
+        let path = LedgerTests.tempPath()
+        let time = ManualTimeSource()
+        var m1 = SimMarket(seed: 11)
+        let (e1, _) = try await engine(path, time: time, market: &m1)
+        let a = try await call(e1, RestartTests.signal("m1", "buy", "0.5"))
+        let b = try await call(e1, RestartTests.signal("m2", "sell", "0.2"))
+        let rest = try await call(e1, RestartTests.signal("l1", "buy", "0.3", limit: "1000"))
+        #expect(a["result"]?["status"] == .string("filled") && b["result"]?["status"] == .string("filled"))
+        #expect(rest["result"]?["status"] == .string("open"))
+        let p1 = await e1.currentPortfolio
+        let fills1 = await e1.fills.count
+
+        // A new engine on the same file: same state, nothing trades twice.
+        var m2 = SimMarket(seed: 11)
+        let (e2, _) = try await engine(path, time: time, market: &m2)
+        #expect(await e2.currentPortfolio == p1)
+        #expect(await e2.fills.count == fills1)
+        #expect(await e2.paper.restingOrderIds(instrument: "sim:BTC-USD") == ["o-3"])
+        let again = try await call(e2, RestartTests.signal("m1", "buy", "0.5"))
+        #expect(again["result"]?["duplicate"] == .bool(true) && again["result"]?["order_id"] == a["result"]?["order_id"])
+        let conflict = try await call(e2, RestartTests.signal("m1", "buy", "0.6"))
+        #expect(conflict["error"]?["data"]?["code"] == .string("intent_conflict"))
+        #expect(await e2.fills.count == fills1)
+        // New ids continue after the restored ones.
+        let c = try await call(e2, RestartTests.signal("m3", "buy", "0.1"))
+        #expect(c["result"]?["order_id"] == .string("o-4"))
+        // The restored resting order still trades: a print through its limit fills it.
+        await e2.ingest([.trade(Trade(instrument: "sim:BTC-USD", tradeId: "x", price: "999", quantity: "1", aggressor: .sell, sequence: 1, exchangeTime: 1, receiveTime: 1))])
+        await e2.flushLedger()
+        #expect(await e2.order("o-3")?.status == .filled)
+        let cancel = try await call(e2, #"{"jsonrpc":"2.0","id":1,"method":"cancel_order","params":{"order_id":"o-3"}}"#)
+        #expect(cancel["error"]?["data"]?["code"] == .string("order_not_cancellable"))
+    }
+
+    @Test func aFillDeliveredTwiceMovesThePositionOnce() async throws {
+        let time = ManualTimeSource()
+        var m = SimMarket(seed: 2)
+        let (e, _) = try await engine(":memory:", time: time, market: &m)
+        _ = try await call(e, RestartTests.signal("r", "buy", "1", limit: "1000"))
+        let f = VenueFill(venueTradeId: "V-1", price: "1000", quantity: "0.4", fee: "0.1", liquidity: .maker, timestamp: 5)
+        #expect(await e.applyVenueFill(orderId: "o-1", f))
+        #expect(await !e.applyVenueFill(orderId: "o-1", f))
+        #expect(await e.currentPortfolio.positions["sim:BTC-USD"]?.quantity == "0.4")
+        #expect(await e.order("o-1")?.status == .partiallyFilled)
+        #expect(await e.fills.count == 1)
+    }
+
+    @Test func uncertainOrdersAreReconciledNotResent() async throws {
+        let path = LedgerTests.tempPath()
+        let time = ManualTimeSource()
+        // A ledger left by a live executor: one order sent with no answer, for venue "ext".
+        do {
+            let l = try Ledger(path: path)
+            var o = Order(id: "o-7", intentId: "u", instrument: "sim:BTC-USD", side: .buy, type: .limit, timeInForce: .gtc, limitPrice: "100",
+                          quantity: "2", postOnly: false, reduceOnly: false, rationale: nil, createdAt: 1)
+            o.venue = "ext"
+            o.status = .uncertain
+            l.append([.order(o, session: nil)])
+            l.waitDurable()
+        }
+        var m = SimMarket(seed: 2)
+        let (e, _) = try await engine(path, time: time, market: &m)
+        #expect(await e.order("o-7")?.status == .uncertain)
+        #expect(await e.paper.restingCount == 0)
+        let fill = VenueFill(venueTradeId: "X-9", price: "100", quantity: "2", fee: "0", liquidity: .maker, timestamp: 3)
+        let venue = ScriptedVenue(venue: "ext") { orders in
+            orders.map { VenueOrderReport(orderId: $0.id, status: .filled, venueOrderId: "EXT-1", fills: [fill, fill]) }
+        }
+        let changed = try await e.reconcile(with: venue)
+        #expect(changed >= 1)
+        let o7 = await e.order("o-7")
+        #expect(o7?.status == .filled && o7?.venueOrderId == "EXT-1")
+        #expect(await e.currentPortfolio.positions["sim:BTC-USD"]?.quantity == "2")
+        // Reconciling again finds nothing new.
+        #expect(try await e.reconcile(with: venue) == 0)
+        #expect(await e.fills.count == 1)
+    }
+}
