@@ -78,9 +78,11 @@ def validate_client(c: Client) -> int:
 class Server:
     """A running `alephtx serve --tcp 127.0.0.1:0`."""
 
-    def __init__(self, extra_args=(), config: str | None = None):
+    def __init__(self, extra_args=(), config: str | None = None, data_dir: str | None = None):
+        """Starts a server; `data_dir` reuses a directory (and its ledger) across restarts."""
         self.tmp = tempfile.TemporaryDirectory()
-        args = [BIN, "serve", "--tcp", "127.0.0.1:0", "--data-dir", self.tmp.name, "--log-level", "info", *extra_args]
+        self.data_dir = data_dir or self.tmp.name
+        args = [BIN, "serve", "--tcp", "127.0.0.1:0", "--data-dir", self.data_dir, "--log-level", "info", *extra_args]
         if config is not None:
             cfg = pathlib.Path(self.tmp.name) / "config.toml"
             cfg.write_text(config)
@@ -114,6 +116,17 @@ class Server:
                 return
             time.sleep(0.05)
         raise AssertionError("no market data")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown path runs."""
+        self.proc.kill()
+        self.proc.wait()
+        for c in self.clients:
+            try:
+                c.close()
+            except Exception:
+                pass
+        self.stderr.close()
 
     def stop(self) -> int:
         for c in self.clients:
