@@ -63,6 +63,7 @@ bench: sysdeps
 	.build/release/alephtx bench rpc
 	.build/release/alephtx bench risk
 	.build/release/alephtx bench crypto
+	.build/release/alephtx bench ledger
 
 clean:
 	rm -rf .build $(VENV)

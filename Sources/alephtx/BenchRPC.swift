@@ -54,17 +54,17 @@ struct BenchRPC: ParsableCommand {
     }
 }
 
-private func round2(_ x: Double) -> Double { (x * 100).rounded() / 100 }
+func round2(_ x: Double) -> Double { (x * 100).rounded() / 100 }
 
-private func nowNs() -> UInt64 {
+func nowNs() -> UInt64 {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
 }
 
-private struct BenchError: Error, CustomStringConvertible { var description: String }
+struct BenchError: Error, CustomStringConvertible { var description: String }
 
-private func writeAll(_ fd: CInt, _ bytes: [UInt8]) throws {
+func writeAll(_ fd: CInt, _ bytes: [UInt8]) throws {
     var off = 0
     while off < bytes.count {
         let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + off, bytes.count - off) }
@@ -74,7 +74,7 @@ private func writeAll(_ fd: CInt, _ bytes: [UInt8]) throws {
 }
 
 /// Reads until `lines` newlines have been seen.
-private func readLines(_ fd: CInt, _ lines: Int, _ buf: inout [UInt8]) throws {
+func readLines(_ fd: CInt, _ lines: Int, _ buf: inout [UInt8]) throws {
     var seen = 0
     while seen < lines {
         let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
@@ -84,7 +84,7 @@ private func readLines(_ fd: CInt, _ lines: Int, _ buf: inout [UInt8]) throws {
     }
 }
 
-private func roundTrips(_ wfd: CInt, _ rfd: CInt, message: [UInt8], count: Int) throws -> [Double] {
+func roundTrips(_ wfd: CInt, _ rfd: CInt, message: [UInt8], count: Int) throws -> [Double] {
     var buf = [UInt8](repeating: 0, count: 1 << 16)
     var out: [Double] = []
     out.reserveCapacity(count)
@@ -97,7 +97,7 @@ private func roundTrips(_ wfd: CInt, _ rfd: CInt, message: [UInt8], count: Int) 
     return out
 }
 
-private func pipelinedRate(_ wfd: CInt, _ rfd: CInt, message: [UInt8], count: Int) throws -> Double {
+func pipelinedRate(_ wfd: CInt, _ rfd: CInt, message: [UInt8], count: Int) throws -> Double {
     let chunk = Array([[UInt8]](repeating: message, count: 1000).joined())
     let t0 = nowNs()
     let writer = Thread {
@@ -113,7 +113,7 @@ private func pipelinedRate(_ wfd: CInt, _ rfd: CInt, message: [UInt8], count: In
     return Double((count + 999) / 1000 * 1000) / (Double(nowNs() - t0) / 1e9)
 }
 
-private func connectTCP(port: Int) throws -> CInt {
+func connectTCP(port: Int) throws -> CInt {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     var one: CInt = 1
     setsockopt(fd, CInt(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<CInt>.size))
@@ -127,7 +127,7 @@ private func connectTCP(port: Int) throws -> CInt {
 }
 
 /// A child process with pipes on stdin/stdout (and optionally stderr).
-private final class Child {
+final class Child {
     let process = Process()
     let stdinPipe = Pipe(), stdoutPipe = Pipe(), stderrPipe = Pipe()
     var input: CInt { stdinPipe.fileHandleForWriting.fileDescriptor }
