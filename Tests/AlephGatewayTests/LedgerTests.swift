@@ -87,7 +87,7 @@ import Testing
         let path = LedgerTests.tempPath()
         let l = try Ledger(path: path)
         let sender = DurableSender()
-        l.setListener { sender.progress($0) }
+        l.setListener(sender)
         let box = Outbox(onOverflow: { _ in })
         // Break the table under the ledger: the next fill insert fails.
         let raw = try DatabaseQueue(path: path)

@@ -8,6 +8,7 @@ Run: python3 agents/examples/momentum.py [--seconds 30] [--binary .build/debug/a
 import argparse
 import os
 import sys
+import tempfile
 import time
 from collections import deque
 from decimal import Decimal
@@ -23,9 +24,12 @@ def main() -> int:
     ap.add_argument("--instrument", default="sim:BTC-USD")
     ap.add_argument("--size", default="0.05")
     ap.add_argument("--lookback", type=int, default=10)
+    ap.add_argument("--data-dir", default=None,
+                    help="gateway data dir (its ledger keeps the paper account); default: a fresh temporary one per run")
     args = ap.parse_args()
 
-    with Client.spawn([args.binary, "serve", "--stdio", "--log-level", "warning"]) as c:
+    data_dir = args.data_dir or tempfile.mkdtemp(prefix="alephtx-momentum-")
+    with Client.spawn([args.binary, "serve", "--stdio", "--log-level", "warning", "--data-dir", data_dir]) as c:
         for _ in range(100):
             if "result" in c.request("get_book", {"instrument": args.instrument}):
                 break

@@ -59,7 +59,7 @@ public actor Engine {
         self.ledger = ledger
         let sender = DurableSender()
         self.sender = sender
-        ledger.setListener { sender.progress($0) }
+        ledger.setListener(sender)
         self.config = config
         self.logger = logger
         instrumentList = instruments

@@ -27,7 +27,14 @@ public final class Ledger: Sendable {
     private let writer: any DatabaseWriter
     private let queue = DispatchQueue(label: "alephtx.ledger.writer")
     private let state = Mutex(WriterState())
-    private let listener = Mutex<(@Sendable (LedgerProgress) -> Void)?>(nil)
+    private let listener = Mutex<(any LedgerListener)?>(nil)
+    /// Commits since the writer last checkpointed the WAL.
+    private let sinceCheckpoint = Mutex(0)
+    /// Checkpoint after this many commits (0: never; in-memory ledgers have no WAL).
+    private let checkpointEvery: Int
+    /// A second connection that copies WAL frames into the database in the background, so the
+    /// writer's own checkpoint only has the last few frames left to copy.
+    private let background: DatabaseQueue?
 
     private struct WriterState {
         var pending: [LedgerRecord] = []
@@ -42,11 +49,15 @@ public final class Ledger: Sendable {
     /// Opens (creating if needed) and migrates the ledger at `path`; `:memory:` keeps it in memory.
     public init(path: String, sync: LedgerSync = .full) throws(LedgerError) {
         self.path = path
+        checkpointEvery = path == ":memory:" ? 0 : 64
         var config = Configuration()
         config.label = "alephtx.ledger"
         config.busyMode = .timeout(5)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(sync == .full ? "FULL" : "NORMAL")")
+            // The writer checkpoints itself after answers are released, never inside a commit
+            // that an answer is waiting for.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
         do {
             if path == ":memory:" {
@@ -57,13 +68,23 @@ public final class Ledger: Sendable {
                 writer = try DatabasePool(path: path, configuration: config)
             }
             try LedgerSchema.migrator.migrate(writer)
+            if path == ":memory:" {
+                background = nil
+            } else {
+                var cc = Configuration()
+                cc.label = "alephtx.ledger.checkpoint"
+                cc.busyMode = .immediateError
+                background = try DatabaseQueue(path: path, configuration: cc)
+            }
         } catch {
             throw LedgerError("open_failed", "cannot open \(path): \(error)")
         }
     }
 
+
+
     /// Sets the one listener told about durability progress and failure (called on the writer's queue).
-    public func setListener(_ f: @escaping @Sendable (LedgerProgress) -> Void) { listener.withLock { $0 = f } }
+    public func setListener(_ l: any LedgerListener) { listener.withLock { $0 = l } }
 
     /// Queues records for the next commit; returns the ticket that becomes durable with them.
     /// Returns the current ticket and writes nothing for an empty list.
@@ -107,6 +128,7 @@ public final class Ledger: Sendable {
                     s.recordsWritten += batch.count
                 }
                 notify(.durable(ticket))
+                checkpointIfDue()
             } catch {
                 let e = LedgerError("write_failed", "\(error)")
                 state.withLock { s in
@@ -120,9 +142,30 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// Copies the WAL back into the database once enough commits piled up. It runs on the writer's
+    /// queue between batches, so it always completes and the next commit restarts the WAL from its
+    /// start instead of growing the file (a checkpoint racing the writer from another connection
+    /// never catches up under load).
+    private func checkpointIfDue() {
+        guard checkpointEvery > 0 else { return }
+        let due = sinceCheckpoint.withLock { n -> Bool in
+            n += 1
+            if n >= checkpointEvery { n = 0; return true }
+            return false
+        }
+        guard due else { return }
+        if let bg = background {
+            // Heavy copy and database fsync off the writer: by the writer's turn little is left.
+            DispatchQueue.global().async {
+                try? bg.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") }
+                self.queue.async { try? self.writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") } }
+            }
+        }
+    }
+
     private func notify(_ p: LedgerProgress) {
-        let f = listener.withLock { $0 }
-        f?(p)
+        let l = listener.withLock { $0 }
+        l?.progress(p)
     }
 
     /// Blocks until everything appended so far is durable (or the ledger failed).
@@ -138,17 +181,17 @@ public final class Ledger: Sendable {
         do {
             return try writer.read { db throws -> LedgerSnapshot in
                 var s = LedgerSnapshot()
-                for row in try Row.fetchAll(db, sql: "SELECT * FROM intents ORDER BY rowid") {
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM intents ORDER BY received_at") {
                     let params = try LedgerReader.json(row["params"], "intents.params")
                     let result = try LedgerReader.json(row["result"], "intents.result")
                     s.intents.append(LedgerIntent(intentId: row["intent_id"], session: row["session"], fingerprint: row["fingerprint"], params: params,
                                                   rationale: row["rationale"], receivedAt: row["received_at"], result: result, orderId: row["order_id"]))
                 }
-                for row in try Row.fetchAll(db, sql: "SELECT * FROM orders ORDER BY rowid") {
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM orders ORDER BY seq") {
                     let (o, session) = try LedgerCodec.order(row)
                     s.orders.append((o, session))
                 }
-                for row in try Row.fetchAll(db, sql: "SELECT * FROM fills ORDER BY rowid") { s.fills.append(try LedgerCodec.fill(row)) }
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM fills ORDER BY seq") { s.fills.append(try LedgerCodec.fill(row)) }
                 for row in try Row.fetchAll(db, sql: "SELECT * FROM positions") {
                     var p = Position(instrument: row["instrument"])
                     p.quantity = try LedgerCodec.decimal(row["quantity"], "positions.quantity")
@@ -201,6 +244,12 @@ public final class Ledger: Sendable {
             throw LedgerError("read_failed", "\(error)")
         }
     }
+}
+
+/// Told by the ledger's writer how far durability has come.
+public protocol LedgerListener: AnyObject, Sendable {
+    /// Called on the writer's queue after each commit, or once on failure.
+    func progress(_ p: LedgerProgress)
 }
 
 /// Progress of the ledger's writer.

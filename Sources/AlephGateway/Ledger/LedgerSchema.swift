@@ -2,6 +2,11 @@ import GRDB
 
 /// The ledger's tables, as GRDB migrations. Money and quantities are exact decimal TEXT (the
 /// gateway's fixed-point values printed in full); times are INTEGER nanoseconds since the epoch.
+///
+/// Every commit writes each B-tree page it touches to the WAL, so the layout keeps that count
+/// low: orders and fills are keyed by their gateway number (`o-<seq>`, `f-<seq>`) as the rowid,
+/// intents are a WITHOUT ROWID table, and the only secondary index is the venue trade id that
+/// makes fills unique. The journal's `seq` is the rowid: deletes are forbidden, so it only grows.
 enum LedgerSchema {
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -16,9 +21,10 @@ enum LedgerSchema {
                     received_at INTEGER NOT NULL,
                     result TEXT NOT NULL,
                     order_id TEXT
-                );
+                ) WITHOUT ROWID;
                 CREATE TABLE orders (
-                    order_id TEXT PRIMARY KEY NOT NULL,
+                    seq INTEGER PRIMARY KEY,
+                    order_id TEXT NOT NULL,
                     intent_id TEXT NOT NULL,
                     session INTEGER,
                     venue TEXT NOT NULL,
@@ -41,9 +47,9 @@ enum LedgerSchema {
                     created_at INTEGER NOT NULL,
                     updated_at INTEGER NOT NULL
                 );
-                CREATE INDEX orders_state ON orders(state);
                 CREATE TABLE fills (
-                    fill_id TEXT PRIMARY KEY NOT NULL,
+                    seq INTEGER PRIMARY KEY,
+                    fill_id TEXT NOT NULL,
                     venue_trade_id TEXT NOT NULL UNIQUE,
                     order_id TEXT NOT NULL,
                     intent_id TEXT NOT NULL,
@@ -55,7 +61,6 @@ enum LedgerSchema {
                     liquidity TEXT NOT NULL,
                     ts INTEGER NOT NULL
                 );
-                CREATE INDEX fills_order ON fills(order_id);
                 CREATE TABLE positions (
                     instrument TEXT PRIMARY KEY NOT NULL,
                     quantity TEXT NOT NULL,
@@ -77,7 +82,7 @@ enum LedgerSchema {
                     day INTEGER NOT NULL
                 );
                 CREATE TABLE events (
-                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    seq INTEGER PRIMARY KEY,
                     at INTEGER NOT NULL,
                     kind TEXT NOT NULL,
                     ref TEXT,

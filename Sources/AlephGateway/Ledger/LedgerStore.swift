@@ -20,23 +20,23 @@ enum LedgerStore {
                 ]))
             case .order(let o, let session):
                 try db.cachedStatement(sql: """
-                    INSERT INTO orders (order_id, intent_id, session, venue, venue_order_id, client_order_id, instrument, side, type,
+                    INSERT INTO orders (seq, order_id, intent_id, session, venue, venue_order_id, client_order_id, instrument, side, type,
                         time_in_force, limit_price, quantity, filled_quantity, filled_notional, fees, state, post_only, reduce_only,
                         rationale, reason, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(order_id) DO UPDATE SET venue_order_id = excluded.venue_order_id, filled_quantity = excluded.filled_quantity,
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(seq) DO UPDATE SET venue_order_id = excluded.venue_order_id, filled_quantity = excluded.filled_quantity,
                         filled_notional = excluded.filled_notional, fees = excluded.fees, state = excluded.state, reason = excluded.reason,
                         updated_at = excluded.updated_at
-                    """).execute(arguments: [o.id, o.intentId, session, o.venue, o.venueOrderId, o.clientOrderId, o.instrument, o.side.rawValue,
+                    """).execute(arguments: [try LedgerStore.seq(o.id, "o-"), o.id, o.intentId, session, o.venue, o.venueOrderId, o.clientOrderId, o.instrument, o.side.rawValue,
                                              o.type.rawValue, o.timeInForce.rawValue, o.limitPrice?.description, o.quantity.description,
                                              o.filledQuantity.description, o.filledNotional.description, o.fees.description, o.status.rawValue,
                                              o.postOnly, o.reduceOnly, o.rationale, o.reason, o.createdAt, o.updatedAt])
                 try journal(db, at: o.updatedAt, kind: "order", ref: o.id, data: LedgerCodec.orderJSON(o))
             case .fill(let f):
                 try db.cachedStatement(sql: """
-                    INSERT INTO fills (fill_id, venue_trade_id, order_id, intent_id, instrument, side, price, quantity, fee, liquidity, ts)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(venue_trade_id) DO NOTHING
-                    """).execute(arguments: [f.id, f.venueTradeId, f.orderId, f.intentId, f.instrument, f.side.rawValue, f.price.description,
+                    INSERT INTO fills (seq, fill_id, venue_trade_id, order_id, intent_id, instrument, side, price, quantity, fee, liquidity, ts)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                    """).execute(arguments: [try LedgerStore.seq(f.id, "f-"), f.id, f.venueTradeId, f.orderId, f.intentId, f.instrument, f.side.rawValue, f.price.description,
                                              f.quantity.description, f.fee.description, f.liquidity.rawValue, f.timestamp])
                 if db.changesCount == 1 {
                     try journal(db, at: f.timestamp, kind: "fill", ref: f.id, data: LedgerCodec.fillJSON(f))
@@ -63,6 +63,14 @@ enum LedgerStore {
                 try journal(db, at: at, kind: kind, ref: ref, data: data)
             }
         }
+    }
+
+    /// The number in a gateway id (`o-12` → 12), the row's key.
+    static func seq(_ id: String, _ prefix: String) throws -> Int64 {
+        guard id.hasPrefix(prefix), let n = Int64(id.dropFirst(prefix.count)), n > 0 else {
+            throw LedgerError("corrupt", "id '\(id)' is not \(prefix)<number>")
+        }
+        return n
     }
 
     private static func journal(_ db: Database, at: Int64, kind: String, ref: String?, data: JSON) throws {

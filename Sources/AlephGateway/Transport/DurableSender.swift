@@ -8,7 +8,7 @@ import Synchronization
 /// in the order the engine produced them. If the ledger fails, waiting answers are replaced by
 /// their error form and waiting notifications are dropped: nothing that is not durable is ever
 /// reported as done.
-public final class DurableSender: Sendable {
+public final class DurableSender: LedgerListener {
     private struct Waiting {
         var outbox: Outbox
         var bytes: [UInt8]
