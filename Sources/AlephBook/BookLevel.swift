@@ -23,6 +23,8 @@ public enum BookError: Error, Sendable, Equatable, CustomStringConvertible {
     case crossed(bid: Fixed, ask: Fixed)
     /// A level with a negative quantity or non-positive price.
     case invalidLevel(price: Fixed, quantity: Fixed)
+    /// The venue's checksum over the top of the book disagrees with ours.
+    case checksumMismatch(expected: Int64, computed: Int64)
 
     /// Stable machine-readable code.
     public var code: String {
@@ -31,6 +33,7 @@ public enum BookError: Error, Sendable, Equatable, CustomStringConvertible {
         case .outOfOrder: return "out_of_order"
         case .crossed: return "crossed_book"
         case .invalidLevel: return "invalid_level"
+        case .checksumMismatch: return "checksum_mismatch"
         }
     }
 
@@ -41,6 +44,7 @@ public enum BookError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .outOfOrder(l, g): return "out of order: book at \(l), update \(g)"
         case let .crossed(b, a): return "crossed book: bid \(b) >= ask \(a)"
         case let .invalidLevel(p, q): return "invalid level \(p) x \(q)"
+        case let .checksumMismatch(e, c): return "checksum mismatch: venue \(e), computed \(c)"
         }
     }
 }

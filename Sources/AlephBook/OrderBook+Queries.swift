@@ -2,36 +2,36 @@ import AlephCore
 
 extension OrderBook {
     /// Best bid level.
-    public var bestBid: BookLevel? { bids.first }
+    public var bestBid: BookLevel? { bidStore.last }
     /// Best ask level.
-    public var bestAsk: BookLevel? { asks.first }
+    public var bestAsk: BookLevel? { askStore.last }
 
     /// Mid price, rounded to the nearest 1e-8; nil unless both sides exist.
     public var mid: Fixed? {
-        guard let b = bids.first, let a = asks.first else { return nil }
+        guard let b = bidStore.last, let a = askStore.last else { return nil }
         return Fixed(raw: (b.price.raw + a.price.raw) / 2)
     }
 
     /// Best ask minus best bid.
     public var spread: Fixed? {
-        guard let b = bids.first, let a = asks.first else { return nil }
+        guard let b = bidStore.last, let a = askStore.last else { return nil }
         return a.price - b.price
     }
 
     /// Size-weighted mid: (bid × askQty + ask × bidQty) / (bidQty + askQty).
     public var microprice: Fixed? {
-        guard let b = bids.first, let a = asks.first else { return nil }
+        guard let b = bidStore.last, let a = askStore.last else { return nil }
         let num = b.price.multiplied(by: a.quantity) + a.price.multiplied(by: b.quantity)
         return num.divided(by: a.quantity + b.quantity)
     }
 
     /// Up to `n` best levels of each side.
-    public func top(_ n: Int) -> (bids: ArraySlice<BookLevel>, asks: ArraySlice<BookLevel>) {
-        (bids.prefix(max(0, n)), asks.prefix(max(0, n)))
+    public func top(_ n: Int) -> (bids: [BookLevel], asks: [BookLevel]) {
+        (Array(bids.prefix(max(0, n))), Array(asks.prefix(max(0, n))))
     }
 
     /// Levels a taker on `side` would consume: asks for a buy, bids for a sell.
-    public func liquidity(for side: Side) -> [BookLevel] { side == .buy ? asks : bids }
+    public func liquidity(for side: Side) -> ReversedCollection<[BookLevel]> { side == .buy ? asks : bids }
 
     /// Walks the opposite side for `quantity`, optionally not beyond `limit`.
     ///

@@ -14,20 +14,7 @@ struct BenchRisk: ParsableCommand {
     var iterations = 2_000_000
 
     func run() throws {
-        // Allocation counting needs the interposer preloaded (its documented Linux mechanism);
-        // re-run ourselves with LD_PRELOAD so `serve` never carries an interposed malloc.
-        if ProcessInfo.processInfo.environment["ALEPHTX_BENCH_PRELOADED"] == nil, let lib = BenchRisk.interposerLibrary() {
-            var env = ProcessInfo.processInfo.environment
-            env["LD_PRELOAD"] = lib
-            env["ALEPHTX_BENCH_PRELOADED"] = "1"
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
-            p.arguments = Array(CommandLine.arguments.dropFirst())
-            p.environment = env
-            try p.run()
-            p.waitUntilExit()
-            throw ExitCode(p.terminationStatus)
-        }
+        try reexecWithInterposer()
         MallocInterposerSwift.initialize()
         // A real 25-level book from the simulated market.
         var market = SimMarket(seed: 42)

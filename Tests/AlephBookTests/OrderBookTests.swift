@@ -63,3 +63,29 @@ import Testing
         #expect(b.microprice! > Fixed("100.5"))
     }
 }
+
+@Suite struct OrderBookPropertyTests {
+    /// Random sets and deletes near and far from the touch, checked against a dictionary model.
+    @Test func matchesADictionaryModel() throws {
+        var rng = SeededRandom(seed: 99)
+        var book = OrderBook(instrument: "x")
+        var model: [Side: [Int64: Int64]] = [.buy: [:], .sell: [:]]
+        try book.applySnapshot(bids: [], asks: [], sequence: 1, exchangeTime: 0, receiveTime: 0)
+        for step in 0..<200_000 {
+            let side: Side = rng.next() & 1 == 0 ? .buy : .sell
+            // Prices 1..400 ticks on each side of 10,000 (bids below, asks above: never crossed).
+            let k = Int64(rng.next() % (step % 3 == 0 ? 400 : 30)) + 1
+            let price: Int64 = side == .buy ? 10_000 - k : 10_000 + k
+            let qty: Int64 = rng.next() % 5 == 0 ? 0 : Int64(rng.next() % 1000) + 1
+            try book.set(side, price: Fixed(Int(price)), quantity: Fixed(Int(qty)))
+            model[side]![price] = qty == 0 ? nil : qty
+            if step % 997 == 0 || step == 199_999 {
+                let bids = model[.buy]!.sorted { $0.key > $1.key }.map { BookLevel(price: Fixed(Int($0.key)), quantity: Fixed(Int($0.value))) }
+                let asks = model[.sell]!.sorted { $0.key < $1.key }.map { BookLevel(price: Fixed(Int($0.key)), quantity: Fixed(Int($0.value))) }
+                #expect(Array(book.bids) == bids, "bids differ at step \(step)")
+                #expect(Array(book.asks) == asks, "asks differ at step \(step)")
+                #expect(book.bestBid == bids.first && book.bestAsk == asks.first)
+            }
+        }
+    }
+}

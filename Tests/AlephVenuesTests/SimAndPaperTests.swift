@@ -43,7 +43,7 @@ import Testing
         for (id, b) in books {
             #expect(b.verified && b.bids.count >= 20 && b.asks.count >= 20)
             let inst = specs[id]!
-            for l in b.bids + b.asks { #expect(l.price.isMultiple(of: inst.tickSize) && l.quantity.isMultiple(of: inst.lotSize)) }
+            for l in Array(b.bids) + Array(b.asks) { #expect(l.price.isMultiple(of: inst.tickSize) && l.quantity.isMultiple(of: inst.lotSize)) }
             if inst.kind == .outcome { #expect(b.bids.last!.price.isPositive && b.asks.last!.price < Fixed(1)) }
         }
         #expect(SimInstrumentSpec.defaults.contains { $0.instrument.kind == .outcome })

@@ -35,7 +35,7 @@ enum Presenter {
         return b.json
     }
 
-    static func levels(_ levels: ArraySlice<BookLevel>, _ i: Instrument?) -> JSON {
+    static func levels(_ levels: [BookLevel], _ i: Instrument?) -> JSON {
         let pd = i?.priceDecimals ?? 0, qd = i?.quantityDecimals ?? 0
         return .array(levels.map { .array([decimal($0.price, pd), decimal($0.quantity, qd)]) })
     }
