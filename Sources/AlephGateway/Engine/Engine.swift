@@ -116,6 +116,11 @@ public actor Engine {
                 publishBook(book)
                 let paperFills = paper.onBook(book)
                 for f in paperFills { record(f, instrument: u.instrument) }
+            case .book(let book):
+                guard books[book.instrument] != nil else { continue }
+                books[book.instrument] = book
+                publishBook(book)
+                for f in paper.onBook(book) { record(f, instrument: book.instrument) }
             case .trade(let t):
                 publishTrade(t)
                 let paperFills = paper.onTrade(t)

@@ -9,6 +9,9 @@ public enum MarketEvent: Sendable, Equatable {
     case delta(BookUpdate)
     /// A public trade.
     case trade(Trade)
+    /// The whole book as a venue feed maintains it (its own sequence and checksum rules already
+    /// applied); the engine takes it as is, `verified` flag included.
+    case book(OrderBook)
 }
 
 /// Levels for one instrument with freshness metadata.
