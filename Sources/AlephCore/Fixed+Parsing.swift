@@ -27,8 +27,61 @@ extension Fixed {
         self = try result.get()
     }
 
-    /// Parses ASCII decimal bytes exactly.
+    @usableFromInline static let pow10: [UInt64] = (0...19).map { k in (0..<k).reduce(UInt64(1)) { a, _ in a &* 10 } }
+
+    /// Parses ASCII decimal bytes exactly. Plain decimals of up to 19 significant digits take a
+    /// 64-bit path with one scaling multiply or divide; exponents and longer forms take the
+    /// exact 128-bit path.
+    @inlinable
     public static func parse(_ bytes: UnsafeRawBufferPointer) throws(FixedParseError) -> Fixed {
+        let n = bytes.count
+        var i = 0
+        var negative = false
+        if n > 0 {
+            if bytes[0] == 0x2D { negative = true; i = 1 } else if bytes[0] == 0x2B { i = 1 }
+        }
+        var m: UInt64 = 0
+        var digits = 0, frac = 0
+        var sawDigit = false, sawDot = false
+        while i < n {
+            let d = bytes[i] &- 48
+            if d <= 9 {
+                sawDigit = true
+                if sawDot { frac &+= 1 }
+                if m != 0 || d != 0 {
+                    if digits == 19 { return try parseSlow(bytes) }
+                    m = m &* 10 &+ UInt64(d)
+                    digits &+= 1
+                }
+            } else if bytes[i] == 0x2E && !sawDot {
+                sawDot = true
+            } else {
+                return try parseSlow(bytes)   // exponent, or an error the slow path names
+            }
+            i &+= 1
+        }
+        guard sawDigit else { throw .notANumber }
+        let shift = Fixed.decimals - frac
+        var raw: UInt64
+        if shift >= 0 {
+            let p = pow10[shift]
+            let (r, o) = m.multipliedReportingOverflow(by: p)
+            if o { throw .outOfRange }
+            raw = r
+        } else {
+            if -shift > 19 { if m != 0 { throw .tooPrecise }; raw = 0 } else {
+                let p = pow10[-shift]
+                if m % p != 0 { throw .tooPrecise }
+                raw = m / p
+            }
+        }
+        guard raw <= UInt64(Int64.max) else { throw .outOfRange }
+        return Fixed(raw: negative ? -Int64(raw) : Int64(raw))
+    }
+
+    /// The exact 128-bit parser (exponents, long digit strings).
+    @usableFromInline
+    static func parseSlow(_ bytes: UnsafeRawBufferPointer) throws(FixedParseError) -> Fixed {
         var i = 0
         let n = bytes.count
         guard n > 0 else { throw .notANumber }

@@ -48,7 +48,11 @@ public enum BinanceDecoder {
                 let v = try s.string()
                 isDepth = s.equals(v, "depthUpdate")
             case UInt8(ascii: "E"): out.eventTime = try s.int64()
-            case UInt8(ascii: "s"): out.symbol = try s.text()
+            case UInt8(ascii: "s"):
+                // Same symbol as the previous event (the usual case): keep the string.
+                let r = try s.string()
+                let raw = UnsafeRawBufferPointer(rebasing: s.bytes[r])
+                if !out.symbol.utf8.elementsEqual(raw) { out.symbol = String(decoding: raw, as: UTF8.self) }
             case UInt8(ascii: "U"): out.firstId = try s.int64()
             case UInt8(ascii: "u"): out.finalId = try s.int64()
             case UInt8(ascii: "b"): try s.levels(into: &out.bids)

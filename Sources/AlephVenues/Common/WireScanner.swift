@@ -128,23 +128,74 @@ public struct WireScanner {
         return neg ? -v : v
     }
 
-    /// Reads a decimal (quoted or bare) exactly into fixed point.
+    @inline(__always) static func pow10(_ k: Int) -> UInt64 {
+        switch k {
+        case 0: return 1
+        case 1: return 10
+        case 2: return 100
+        case 3: return 1_000
+        case 4: return 10_000
+        case 5: return 100_000
+        case 6: return 1_000_000
+        case 7: return 10_000_000
+        default: return 100_000_000
+        }
+    }
+
+    /// Reads a decimal (quoted or bare) exactly into fixed point, in the same pass as the scan:
+    /// plain decimals with at most 8 fraction digits and 18 significant digits are converted
+    /// inline; anything else (exponents, long or over-precise forms) goes to `Fixed.parse`.
     @inline(__always) public mutating func decimal() throws(WireError) -> Fixed {
         ws()
-        let r: Range<Int>
-        if i < bytes.count && bytes[i] == 0x22 {
-            r = try string()
-        } else {
-            let start = i
-            while i < bytes.count {
+        let n = bytes.count
+        let quoted = i < n && bytes[i] == 0x22
+        if quoted { i &+= 1 }
+        let start = i
+        var negative = false
+        if i < n && bytes[i] == 0x2D { negative = true; i &+= 1 }
+        var m: UInt64 = 0
+        var digits = 0
+        var dot = -1
+        var simple = true
+        while i < n {
+            let c = bytes[i]
+            let d = c &- 48
+            if d <= 9 {
+                m = m &* 10 &+ UInt64(d)
+                digits &+= 1
+            } else if c == 0x2E && dot < 0 {
+                dot = i
+            } else {
+                break
+            }
+            i &+= 1
+        }
+        let frac = dot < 0 ? 0 : i &- dot &- 1
+        let sawDigit = digits > 0
+        if digits > 18 || frac > 8 { simple = false }
+        if i < n {
+            let c = bytes[i]
+            if c == 0x65 || c == 0x45 || c == 0x2B || (c == 0x2D) { simple = false }
+        }
+        if !simple || !sawDigit {
+            // Find the token's end and let the exact parser decide (and name the error).
+            while i < n {
                 let c = bytes[i]
                 if (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x2D || c == 0x2B || c == 0x65 || c == 0x45 { i &+= 1 } else { break }
             }
-            r = start..<i
+            let r = start..<i
+            if quoted { try expect(0x22) }
+            do { return try Fixed.parse(UnsafeRawBufferPointer(rebasing: bytes[r])) } catch {
+                throw WireError(r.lowerBound, "not a decimal: \(error)")
+            }
         }
-        do { return try Fixed.parse(UnsafeRawBufferPointer(rebasing: bytes[r])) } catch {
-            throw WireError(r.lowerBound, "not a decimal: \(error)")
+        if quoted {
+            guard i < n && bytes[i] == 0x22 else { throw fail("expected '\"' after a decimal") }
+            i &+= 1
         }
+        let (raw, o) = m.multipliedReportingOverflow(by: WireScanner.pow10(8 &- frac))
+        if o || raw > UInt64(Int64.max) { throw WireError(start, "decimal out of range") }
+        return Fixed(raw: negative ? -Int64(raw) : Int64(raw))
     }
 
     /// Reads `true` or `false`.
