@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.6.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(name: "AlephCore"),
@@ -25,9 +27,20 @@ let package = Package(
         .target(name: "AlephCrypto", dependencies: ["AlephCore", "AlephRPC", "CSecp256k1", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "AlephVenues", dependencies: ["AlephCore", "AlephBook"]),
         .target(
+            name: "AlephNet",
+            dependencies: [
+                "AlephCore", "AlephBook", "AlephVenues", "AlephRPC",
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .target(
             name: "AlephGateway",
             dependencies: [
-                "AlephCore", "AlephBook", "AlephRPC", "AlephVenues", "AlephRisk",
+                "AlephCore", "AlephBook", "AlephRPC", "AlephVenues", "AlephRisk", "AlephNet",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

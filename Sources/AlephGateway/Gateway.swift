@@ -44,6 +44,10 @@ public struct Gateway: Sendable {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: MarketService(feed: feed, engine: engine, logger: logger)),
         ]
+        for v in config.venues where v.enabled {
+            logger.info("live feed enabled", metadata: ["venue": "\(v.venue)", "symbols": "\(v.symbols.joined(separator: ","))", "ws": "\(v.wsURL)"])
+            services.append(.init(service: FeedService(config: v, engine: engine, time: time, logger: logger)))
+        }
         if let tcp = config.tcp {
             let (host, port) = try GatewayConfig.hostPort(tcp)
             guard GatewayConfig.isLoopback(host) || config.adminToken != nil else {

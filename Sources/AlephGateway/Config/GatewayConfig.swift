@@ -1,4 +1,5 @@
 import AlephCore
+import AlephNet
 import AlephRisk
 import AlephVenues
 
@@ -42,6 +43,8 @@ public struct GatewayConfig: Sendable {
     public var adminToken: String?
     /// Ledger file (`[ledger] path`); nil: `<data-dir>/ledger.sqlite`; `:memory:` keeps it in memory (tests only).
     public var ledgerPath: String?
+    /// Live market-data feeds (`[venues.binance]`, `[venues.okx]`, `[venues.bybit]`).
+    public var venues: [VenueFeedConfig] = []
     /// How hard each ledger commit syncs (`[ledger] sync`: `full` or `normal`).
     public var ledgerSync = LedgerSync.full
 
@@ -116,6 +119,15 @@ public struct GatewayConfig: Sendable {
                         throw ConfigError("config: \(at): \(error.data?["reason"]?.stringValue ?? error.message)")
                     }
                 }
+            case "venues":
+                for (name, tv) in t {
+                    guard VenueFeedConfig.venues.contains(name) else {
+                        throw ConfigError("config: unknown venue [venues.\(name)]; known: \(VenueFeedConfig.venues.map { "[venues.\($0)]" }.joined(separator: ", "))")
+                    }
+                    guard case .table(let kv) = tv else { throw ConfigError("config: [venues.\(name)] must be a table") }
+                    c.venues.removeAll { $0.venue == name }
+                    c.venues.append(try venue(name, kv))
+                }
             case "ledger":
                 for (k, v) in t {
                     let at = "ledger.\(k)"
@@ -132,10 +144,58 @@ public struct GatewayConfig: Sendable {
                     }
                 }
             default:
-                throw ConfigError("config: unknown section [\(section)]; known: [server], [sim], [paper], [risk], [ledger]")
+                throw ConfigError("config: unknown section [\(section)]; known: [server], [sim], [paper], [risk], [ledger], [venues.<name>]")
             }
         }
         return c
+    }
+
+    static func venue(_ name: String, _ kv: [String: TOMLValue]) throws(ConfigError) -> VenueFeedConfig {
+        var v = VenueFeedConfig(venue: name)
+        var wsGiven = false
+        for (k, value) in kv {
+            let at = "venues.\(name).\(k)"
+            switch k {
+            case "enabled": v.enabled = try bool(value, at)
+            case "ws_url": v.wsURL = try url(value, at, ["ws://", "wss://"]); wsGiven = true
+            case "rest_url": v.restURL = try url(value, at, ["http://", "https://"])
+            case "symbols":
+                guard case .array(let items) = value else { throw ConfigError("config: \(at) must be an array of venue symbols") }
+                v.symbols = try items.map { (x: TOMLValue) throws(ConfigError) -> String in
+                    let sym = try string(x, at)
+                    guard !sym.isEmpty, sym.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F }) else {
+                        throw ConfigError("config: \(at): '\(sym)' is not a venue symbol (letters, digits, '-', '_')")
+                    }
+                    return sym
+                }
+            case "category" where name == "bybit":
+                let cat = try string(value, at)
+                guard cat == "spot" || cat == "linear" else { throw ConfigError("config: \(at) must be \"spot\" or \"linear\"") }
+                v.category = cat
+            case "idle_timeout_ms": v.idleTimeoutMs = try int(value, at, 100...3_600_000)
+            case "heartbeat_ms": v.heartbeatMs = try int(value, at, 100...3_600_000)
+            case "backoff_min_ms": v.backoffMinMs = try int(value, at, 1...600_000)
+            case "backoff_max_ms": v.backoffMaxMs = try int(value, at, 1...3_600_000)
+            case "max_connection_age_ms": v.maxConnectionAgeMs = try int(value, at, 1_000...86_400_000)
+            case "snapshot_limit" where name == "binance": v.snapshotLimit = try int(value, at, 5...5000)
+            default:
+                throw unknownKey(at, ["enabled", "ws_url", "rest_url", "symbols", "idle_timeout_ms", "heartbeat_ms", "backoff_min_ms", "backoff_max_ms",
+                                      "max_connection_age_ms"] + (name == "bybit" ? ["category"] : []) + (name == "binance" ? ["snapshot_limit"] : []))
+            }
+        }
+        if name == "okx" && !wsGiven { v.wsURL = "wss://ws.okx.com:8443/ws/v5/public" }
+        if name == "bybit" && !wsGiven { v.wsURL = "wss://stream.bybit.com/v5/public/\(v.category)" }
+        if v.backoffMaxMs < v.backoffMinMs { throw ConfigError("config: venues.\(name).backoff_max_ms is below backoff_min_ms") }
+        if v.enabled && v.symbols.isEmpty { throw ConfigError("config: [venues.\(name)] is enabled but lists no symbols") }
+        return v
+    }
+
+    static func url(_ v: TOMLValue, _ at: String, _ schemes: [String]) throws(ConfigError) -> String {
+        let s = try string(v, at)
+        guard schemes.contains(where: { s.hasPrefix($0) }), s.count > 8 else {
+            throw ConfigError("config: \(at) must start with \(schemes.joined(separator: " or "))")
+        }
+        return s.hasSuffix("/") ? String(s.dropLast()) : s
     }
 
     static func unknownKey(_ at: String, _ known: [String]) -> ConfigError {

@@ -15,7 +15,9 @@ extension Engine {
             throw RPCError.invalidParams(field: "instrument", reason: "required for the \(channel.rawValue) channel")
         }
         if let instrument, instruments[instrument] == nil { throw unknownInstrument(instrument) }
-        if channel == .risk && instrument != nil { throw RPCError.invalidParams(field: "instrument", reason: "the risk channel is gateway-wide and takes no instrument") }
+        if (channel == .risk || channel == .feeds) && instrument != nil {
+            throw RPCError.invalidParams(field: "instrument", reason: "the \(channel.rawValue) channel is gateway-wide and takes no instrument")
+        }
         if channel != .book && p.has("depth") { throw RPCError.invalidParams(field: "depth", reason: "only the book channel takes a depth") }
         let depth = try p.int("depth", default: config.defaultBookDepth, range: 1...100)
         let owned = subscriptions.values.filter { $0.sessionId == session.id }.count

@@ -2,6 +2,7 @@ import AlephBook
 import AlephCore
 import AlephRPC
 import AlephRisk
+import AlephNet
 import AlephVenues
 import Logging
 
@@ -45,6 +46,10 @@ public actor Engine {
     var pendingRecords: [LedgerRecord] = []
     /// Venue trade ids of every fill booked: a fill delivered twice counts once.
     var fillTradeIds: Set<String> = []
+    /// Market-data feed health by venue.
+    var feedHealth: [String: FeedHealth] = [:]
+    /// Instrument ids per venue feed.
+    var feedInstruments: [String: [String]] = [:]
     /// The risk snapshot last written, and when.
     var riskWritten: (RiskSnapshot, Int64)? = nil
 

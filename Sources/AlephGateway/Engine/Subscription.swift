@@ -12,6 +12,8 @@ public enum SubscriptionChannel: String, Sendable, CaseIterable {
     case positions
     /// Trading-state changes and breaker trips.
     case risk
+    /// Market-data feed state changes, gaps and resyncs.
+    case feeds
 
     /// True when the channel needs an instrument.
     public var requiresInstrument: Bool { self == .book || self == .trades }

@@ -160,6 +160,90 @@ enum EmbeddedSchemas {
 }
 
 """###),
+        ("defs/feed_health.json", ###"""
+{
+  "type": "object",
+  "title": "FeedHealth",
+  "properties": {
+    "venue": {
+      "type": "string"
+    },
+    "state": {
+      "type": "string",
+      "enum": [
+        "connecting",
+        "syncing",
+        "live",
+        "backoff",
+        "stopped"
+      ],
+      "description": "live: connected with every book verified; syncing: connected, some book waits for a snapshot or resubscription"
+    },
+    "last_message_age_ms": {
+      "type": [
+        "integer",
+        "null"
+      ],
+      "description": "ms since the last frame; null before the first"
+    },
+    "reconnects": {
+      "type": "integer",
+      "minimum": 0
+    },
+    "resyncs": {
+      "type": "integer",
+      "minimum": 0
+    },
+    "gaps": {
+      "type": "integer",
+      "minimum": 0,
+      "description": "sequence gaps and checksum failures"
+    },
+    "snapshot_failures": {
+      "type": "integer",
+      "minimum": 0
+    },
+    "bad_frames": {
+      "type": "integer",
+      "minimum": 0
+    },
+    "last_error": {
+      "type": [
+        "string",
+        "null"
+      ]
+    },
+    "symbols": {
+      "type": "array",
+      "items": {
+        "type": "string"
+      }
+    },
+    "instruments": {
+      "type": "array",
+      "items": {
+        "$ref": "instrument_id.json"
+      }
+    }
+  },
+  "required": [
+    "venue",
+    "state",
+    "last_message_age_ms",
+    "reconnects",
+    "resyncs",
+    "gaps",
+    "snapshot_failures",
+    "bad_frames",
+    "last_error",
+    "symbols",
+    "instruments"
+  ],
+  "additionalProperties": false,
+  "$schema": "https://json-schema.org/draft/2020-12/schema"
+}
+
+"""###),
         ("defs/fill.json", ###"""
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -319,9 +403,9 @@ enum EmbeddedSchemas {
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "title": "InstrumentId",
-  "description": "<venue>:<BASE>-<QUOTE>, with -PERP for perpetuals, e.g. sim:BTC-USD.",
+  "description": "<venue>:<BASE>-<QUOTE>, with -PERP for perpetuals (e.g. sim:BTC-USD, binance:BTC-USDT, bybit:XRP-USDT-PERP); OKX keeps its own instId (okx:BTC-USD-SWAP, okx:BTC-USD-220527).",
   "type": "string",
-  "pattern": "^[a-z0-9_]+:[A-Z0-9_.]+-[A-Z0-9_.]+(-PERP)?$",
+  "pattern": "^[a-z0-9_]+:[A-Z0-9_.]+(-[A-Z0-9_.]+)+$",
   "maxLength": 128
 }
 
@@ -1179,6 +1263,58 @@ enum EmbeddedSchemas {
 }
 
 """###),
+        ("methods/get_health.params.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "description": "Health of every market-data feed.",
+  "type": "object",
+  "title": "NoParams",
+  "properties": {},
+  "required": [],
+  "additionalProperties": false
+}
+
+"""###),
+        ("methods/get_health.result.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "type": "object",
+  "properties": {
+    "feeds": {
+      "type": "array",
+      "items": {
+        "$ref": "../defs/feed_health.json"
+      }
+    },
+    "books": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "properties": {
+          "instrument": {
+            "$ref": "../defs/instrument_id.json"
+          },
+          "freshness": {
+            "$ref": "../defs/freshness.json"
+          }
+        },
+        "required": [
+          "instrument",
+          "freshness"
+        ],
+        "additionalProperties": false
+      },
+      "description": "Freshness of every book that has data."
+    }
+  },
+  "required": [
+    "feeds",
+    "books"
+  ],
+  "additionalProperties": false
+}
+
+"""###),
         ("methods/get_orders.params.json", ###"""
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -2004,12 +2140,13 @@ enum EmbeddedSchemas {
         "orders",
         "fills",
         "positions",
-        "risk"
+        "risk",
+        "feeds"
       ]
     },
     "instrument": {
       "$ref": "../defs/instrument_id.json",
-      "description": "Required for book and trades; an optional filter for orders, fills and positions; not allowed for risk."
+      "description": "Required for book and trades; an optional filter for orders, fills and positions; not allowed for risk and feeds."
     },
     "depth": {
       "type": "integer",
@@ -2043,7 +2180,8 @@ enum EmbeddedSchemas {
         "orders",
         "fills",
         "positions",
-        "risk"
+        "risk",
+        "feeds"
       ]
     },
     "instrument": {
@@ -2119,6 +2257,28 @@ enum EmbeddedSchemas {
     },
     "data": {
       "$ref": "../defs/book.json"
+    }
+  },
+  "required": [
+    "subscription",
+    "data"
+  ],
+  "additionalProperties": false
+}
+
+"""###),
+        ("notifications/feeds.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "type": "object",
+  "description": "A feed changed state (connecting, syncing, live, backoff, stopped) or detected a gap or resync.",
+  "properties": {
+    "subscription": {
+      "type": "string",
+      "pattern": "^sub-[0-9]+$"
+    },
+    "data": {
+      "$ref": "../defs/feed_health.json"
     }
   },
   "required": [

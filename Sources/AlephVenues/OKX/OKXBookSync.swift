@@ -33,7 +33,7 @@ public struct OKXBookSync: Sendable {
             askText = [:]
             for (l, t) in zip(m.bids, m.bidText) where l.quantity.isPositive { bidText[l.price.raw] = (t.price, t.size) }
             for (l, t) in zip(m.asks, m.askText) where l.quantity.isPositive { askText[l.price.raw] = (t.price, t.size) }
-            do { try book.applySnapshot(bids: m.bids, asks: m.asks, sequence: m.seqId ?? 0, exchangeTime: exch, receiveTime: receiveTime) } catch {
+            do { try book.applySnapshot(bids: m.bids, asks: m.asks, sequence: m.seqId ?? 1, exchangeTime: exch, receiveTime: receiveTime) } catch {
                 synced = false
                 return .resync("snapshot: \(error)")
             }

@@ -1,0 +1,64 @@
+import AlephBook
+import AlephCore
+import AlephNet
+import AlephRPC
+
+extension Engine {
+    /// Adds (or refreshes the rules of) instruments learned from a venue at run time.
+    public func addInstruments(_ list: [Instrument], venue: String) {
+        for i in list {
+            if instruments[i.id] == nil {
+                instrumentList.append(i)
+                books[i.id] = OrderBook(instrument: i.id)
+            } else if let k = instrumentList.firstIndex(where: { $0.id == i.id }) {
+                instrumentList[k] = i
+            }
+            instruments[i.id] = i
+        }
+        feedInstruments[venue] = list.map(\.id).sorted()
+    }
+
+    /// Records a feed's health; state changes, gaps and resyncs go out on the `feeds` channel.
+    public func updateFeed(_ h: FeedHealth) {
+        let old = feedHealth[h.venue]
+        feedHealth[h.venue] = h
+        if old?.state != h.state || old?.gaps != h.gaps || old?.resyncs != h.resyncs || old?.reconnects != h.reconnects {
+            if old?.state != h.state {
+                logger.info("feed state", metadata: ["venue": "\(h.venue)", "state": "\(h.state.rawValue)"])
+            }
+            let data = feedJSON(h, now: time.nowNanos())
+            for id in accountSubscriptions {
+                guard let sub = subscriptions[id], sub.channel == .feeds, let session = sessions[sub.sessionId] else { continue }
+                sender.send(session.outbox, notification(sub, data), ticket: 0)
+            }
+        }
+    }
+
+    func feedJSON(_ h: FeedHealth, now: Int64) -> JSON {
+        var b = JSONObjectBuilder()
+        b.add("venue", h.venue)
+        b.add("state", h.state.rawValue)
+        b.add("last_message_age_ms", h.lastMessageAt == 0 ? .null : .int(max(0, (now - h.lastMessageAt) / 1_000_000)))
+        b.add("reconnects", .int(h.reconnects))
+        b.add("resyncs", .int(h.resyncs))
+        b.add("gaps", .int(h.gaps))
+        b.add("snapshot_failures", .int(h.snapshotFailures))
+        b.add("bad_frames", .int(h.badFrames))
+        b.add("last_error", h.lastError.map(JSON.string) ?? .null)
+        b.add("symbols", .array(h.symbols.map(JSON.string)))
+        b.add("instruments", .array((feedInstruments[h.venue] ?? []).map(JSON.string)))
+        return b.json
+    }
+
+    /// `get_health`: every feed, and the freshness of every book with data.
+    func getHealth(_ params: JSON?) throws(RPCError) -> JSON {
+        _ = try Params(params, allowed: [])
+        let now = time.nowNanos()
+        let feeds = feedHealth.keys.sorted().compactMap { feedHealth[$0].map { feedJSON($0, now: now) } }
+        let booksJSON: [JSON] = instrumentList.compactMap { i in
+            guard let b = books[i.id], b.sequence > 0 || b.verified else { return nil }
+            return .object([JSONMember("instrument", .string(i.id)), JSONMember("freshness", Presenter.freshness(b, now: now))])
+        }
+        return .object([JSONMember("feeds", .array(feeds)), JSONMember("books", .array(booksJSON))])
+    }
+}

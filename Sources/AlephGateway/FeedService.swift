@@ -1,0 +1,79 @@
+import AlephCore
+import AlephNet
+import AlephVenues
+import Logging
+import ServiceLifecycle
+
+/// One live venue feed as a service: fetches instrument metadata (retrying with backoff, then
+/// refreshing on a schedule), registers the instruments with the engine, and runs the feed.
+public struct FeedService: Service {
+    let config: VenueFeedConfig
+    let engine: Engine
+    let time: any TimeSource
+    let logger: Logger
+
+    /// Creates the service.
+    public init(config: VenueFeedConfig, engine: Engine, time: any TimeSource, logger: Logger) {
+        self.config = config
+        self.engine = engine
+        self.time = time
+        self.logger = logger
+    }
+
+    /// Runs until graceful shutdown.
+    public func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { await self.runFeed() }
+        } catch is CancellationError {
+            return
+        }
+    }
+
+    private func runFeed() async {
+        let engine = self.engine
+        var health = FeedHealth(venue: config.venue, symbols: config.symbols)
+        // Metadata first: without tick and lot sizes the gate cannot judge an order.
+        var catalog: [String: Instrument] = [:]
+        var attempt = 0
+        while !Task.isCancelled {
+            do {
+                catalog = try await InstrumentCatalog.fetch(config)
+                break
+            } catch {
+                health.lastError = "instrument metadata: \(error)"
+                health.state = .backoff
+                await engine.updateFeed(health)
+                logger.warning("instrument metadata unavailable", metadata: ["venue": "\(config.venue)", "error": "\(error)"])
+                let delay = min(Double(config.backoffMaxMs), Double(config.backoffMinMs) * Double(1 << min(attempt, 20))) * Double.random(in: 0.5...1.0)
+                attempt += 1
+                try? await Task.sleep(for: .milliseconds(Int(delay)))
+            }
+        }
+        if Task.isCancelled { return }
+        await engine.addInstruments(config.symbols.compactMap { catalog[$0] }, venue: config.venue)
+        let ids = catalog.mapValues(\.id)
+        let adapter: any VenueAdapter
+        switch config.venue {
+        case "binance": adapter = BinanceAdapter(config: config, instruments: ids)
+        case "okx": adapter = OKXAdapter(config: config, instruments: ids)
+        default: adapter = BybitAdapter(config: config, instruments: ids)
+        }
+        let runner = FeedRunner(config: config, adapter: adapter, time: time, logger: logger,
+                                sink: { events in await engine.ingest(events) }, onHealth: { h in await engine.updateFeed(h) })
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await runner.run() }
+            group.addTask {
+                // Tick, lot and notional rules change: refresh them on a schedule.
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(config.metadataRefreshMs))
+                    if Task.isCancelled { return }
+                    if let fresh = try? await InstrumentCatalog.fetch(config) {
+                        await engine.addInstruments(config.symbols.compactMap { fresh[$0] }, venue: config.venue)
+                    }
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+}

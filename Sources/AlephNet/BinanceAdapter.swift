@@ -1,0 +1,74 @@
+import AlephBook
+import AlephCore
+import AlephVenues
+
+/// Binance spot: combined `<symbol>@depth@100ms` and `<symbol>@trade` streams; books synced from
+/// the REST snapshot by the official procedure. Server pings are answered by the socket layer.
+public struct BinanceAdapter: VenueAdapter {
+    public let venue = "binance"
+    let config: VenueFeedConfig
+    let instruments: [String: String]   // symbol → instrument id
+    var syncs: [String: BinanceBookSync] = [:]
+    var scratch = BinanceDepth()
+
+    /// Creates the adapter for symbols mapped to instrument ids.
+    public init(config: VenueFeedConfig, instruments: [String: String]) {
+        self.config = config
+        self.instruments = instruments
+        for (sym, id) in instruments { syncs[sym] = BinanceBookSync(instrument: id) }
+    }
+
+    public var streamURL: String {
+        let streams = config.symbols.flatMap { ["\($0.lowercased())@depth@100ms", "\($0.lowercased())@trade"] }.joined(separator: "/")
+        return "\(config.wsURL)/stream?streams=\(streams)"
+    }
+    public var subscribeFrames: [String] { [] }
+    public var heartbeatFrame: String? { nil }
+    public var allSynced: Bool { syncs.values.allSatisfy(\.synced) }
+
+    public mutating func reset() -> [MarketEvent] {
+        var out: [MarketEvent] = []
+        for k in Array(syncs.keys) {
+            syncs[k]!.reset()
+            out.append(.book(syncs[k]!.book))
+        }
+        return out
+    }
+
+    public mutating func onFrame(_ bytes: UnsafeRawBufferPointer, receiveTime: Int64) throws(WireError) -> AdapterOutput {
+        var out = AdapterOutput()
+        switch try BinanceDecoder.message(bytes) {
+        case .depth(let d):
+            guard var sync = syncs[d.symbol] else { return out }
+            let before = sync.bufferedCount
+            let r = sync.onDepth(d, receiveTime: receiveTime)
+            if r == .buffered && before == 0 { out.snapshotsNeeded.append(d.symbol) }
+            if r.fold(into: &out, book: sync.book) { out.snapshotsNeeded.append(d.symbol) }
+            syncs[d.symbol] = sync
+        case .trade(let t):
+            guard let id = instruments[t.symbol] else { return out }
+            out.events.append(.trade(Trade(instrument: id, tradeId: String(t.tradeId), price: t.price, quantity: t.quantity,
+                                           aggressor: t.buyerIsMaker ? .sell : .buy, sequence: t.tradeId, exchangeTime: t.tradeTime * 1_000_000,
+                                           receiveTime: receiveTime)))
+        case .serverShutdown: out.reconnect = "serverShutdown"
+        case .error(let m): out.problem = m
+        case .ack, .other: break
+        }
+        return out
+    }
+
+    public mutating func onSnapshot(symbol: String, _ bytes: UnsafeRawBufferPointer, receiveTime: Int64) throws(WireError) -> AdapterOutput {
+        var out = AdapterOutput()
+        guard var sync = syncs[symbol] else { return out }
+        let snap = try BinanceDecoder.snapshot(bytes)
+        let r = sync.onSnapshot(snap, receiveTime: receiveTime)
+        if r == .snapshotTooOld { out.snapshotsNeeded.append(symbol) }
+        if r.fold(into: &out, book: sync.book) { out.snapshotsNeeded.append(symbol) }
+        syncs[symbol] = sync
+        return out
+    }
+
+    public func snapshotURL(symbol: String) -> String? {
+        "\(config.restURL)/api/v3/depth?symbol=\(symbol)&limit=\(config.snapshotLimit)"
+    }
+}

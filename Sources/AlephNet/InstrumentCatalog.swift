@@ -1,0 +1,93 @@
+import AlephCore
+import AlephRPC
+import AsyncHTTPClient
+import NIOCore
+
+/// Instrument metadata (tick size, lot size, minimum notional) from each venue's public
+/// instruments endpoint: Binance `/api/v3/exchangeInfo`, OKX `/api/v5/public/instruments`,
+/// Bybit `/v5/market/instruments-info`.
+public enum InstrumentCatalog {
+    /// Why metadata could not be had.
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        /// What went wrong.
+        public var description: String
+    }
+
+    /// The metadata URL for a venue's symbols.
+    public static func url(_ c: VenueFeedConfig) -> String {
+        switch c.venue {
+        case "binance":
+            let list = "[" + c.symbols.map { "%22\($0)%22" }.joined(separator: ",") + "]"
+            return "\(c.restURL)/api/v3/exchangeInfo?symbols=\(list)"
+        case "okx": return "\(c.restURL)/api/v5/public/instruments?instType=\(c.category == "linear" ? "SWAP" : "SPOT")"
+        default: return "\(c.restURL)/v5/market/instruments-info?category=\(c.category)"
+        }
+    }
+
+    /// Fetches and parses the venue's metadata: symbol → instrument, for the configured symbols.
+    public static func fetch(_ c: VenueFeedConfig) async throws -> [String: Instrument] {
+        var req = HTTPClientRequest(url: url(c))
+        req.method = .GET
+        let resp = try await HTTPClient.shared.execute(req, timeout: .seconds(15))
+        let body = try await resp.body.collect(upTo: 64 << 20)
+        guard resp.status == .ok else { throw Failure(description: "\(url(c)) answered HTTP \(resp.status.code)") }
+        return try parse(venue: c.venue, category: c.category, symbols: c.symbols, body: Array(buffer: body))
+    }
+
+    /// Parses a metadata body (pure; tested on fixtures).
+    public static func parse(venue: String, category: String, symbols: [String], body: [UInt8]) throws -> [String: Instrument] {
+        let json: JSON
+        do { json = try JSONParser.parse(body) } catch { throw Failure(description: "\(venue) instruments: not JSON: \(error)") }
+        func dec(_ v: JSON?, _ what: String) throws -> Fixed {
+            guard let t = v?.stringValue, let f = try? Fixed(parsing: t) else { throw Failure(description: "\(venue) instruments: missing or bad \(what)") }
+            return f
+        }
+        var out: [String: Instrument] = [:]
+        let wanted = Set(symbols)
+        switch venue {
+        case "binance":
+            for s in json["symbols"]?.arrayValue ?? [] {
+                guard let sym = s["symbol"]?.stringValue, wanted.contains(sym) else { continue }
+                var tick: Fixed? = nil, lot: Fixed? = nil, minNotional = Fixed.zero
+                for f in s["filters"]?.arrayValue ?? [] {
+                    switch f["filterType"]?.stringValue {
+                    case "PRICE_FILTER": tick = try dec(f["tickSize"], "tickSize")
+                    case "LOT_SIZE": lot = try dec(f["stepSize"], "stepSize")
+                    case "NOTIONAL", "MIN_NOTIONAL": minNotional = try dec(f["minNotional"], "minNotional")
+                    default: break
+                    }
+                }
+                guard let tick, let lot, let base = s["baseAsset"]?.stringValue, let quote = s["quoteAsset"]?.stringValue else {
+                    throw Failure(description: "binance instruments: \(sym) lacks PRICE_FILTER, LOT_SIZE or assets")
+                }
+                out[sym] = Instrument(venue: "binance", base: base, quote: quote, kind: .spot, tickSize: tick, lotSize: lot, minNotional: minNotional,
+                                      description: "Binance spot \(sym)")
+            }
+        case "okx":
+            for s in json["data"]?.arrayValue ?? [] {
+                guard let sym = s["instId"]?.stringValue, wanted.contains(sym) else { continue }
+                let parts = sym.split(separator: "-").map(String.init)
+                let swap = s["instType"]?.stringValue == "SWAP"
+                var inst = Instrument(venue: "okx", base: s["baseCcy"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? parts.first ?? sym,
+                                      quote: s["quoteCcy"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? (parts.count > 1 ? parts[1] : ""),
+                                      kind: swap ? .perp : .spot, tickSize: try dec(s["tickSz"], "tickSz"), lotSize: try dec(s["lotSz"], "lotSz"),
+                                      minNotional: .zero, description: "OKX \(swap ? "swap" : "spot") \(sym)")
+                inst.id = "okx:\(sym)"   // OKX ids are unique and readable as they are (spot, swap, dated futures)
+                out[sym] = inst
+            }
+        default:
+            for s in json["result"]?["list"]?.arrayValue ?? [] {
+                guard let sym = s["symbol"]?.stringValue, wanted.contains(sym) else { continue }
+                let lotFilter = s["lotSizeFilter"]
+                let lot = try (lotFilter?["qtyStep"]).map { v throws in try dec(v, "qtyStep") } ?? dec(lotFilter?["basePrecision"], "basePrecision")
+                let minNotional = (lotFilter?["minNotionalValue"]?.stringValue ?? lotFilter?["minOrderAmt"]?.stringValue).flatMap { try? Fixed(parsing: $0) } ?? .zero
+                out[sym] = Instrument(venue: "bybit", base: s["baseCoin"]?.stringValue ?? sym, quote: s["quoteCoin"]?.stringValue ?? "",
+                                      kind: category == "linear" ? .perp : .spot, tickSize: try dec(s["priceFilter"]?["tickSize"], "tickSize"),
+                                      lotSize: lot, minNotional: minNotional, description: "Bybit \(category) \(sym)")
+            }
+        }
+        let missing = wanted.subtracting(out.keys)
+        if !missing.isEmpty { throw Failure(description: "\(venue) does not list \(missing.sorted().joined(separator: ", "))") }
+        return out
+    }
+}
