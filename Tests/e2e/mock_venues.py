@@ -190,30 +190,11 @@ class MockVenues:
     async def okx(self, ws):
         with self.lock:
             self.okx_connections += 1
-        sent_recording = False
         ref = {}
-        async for msg in ws:
-            if msg == "ping":
-                await ws.send("pong")
-                continue
-            req = json.loads(msg)
-            if req.get("op") == "unsubscribe":
-                continue
-            if req.get("op") != "subscribe":
-                continue
-            await ws.send(json.dumps({"event": "subscribe", "arg": req["args"][0]}))
-            if sent_recording:
-                # A resubscription: a fresh snapshot of the current book, with a valid checksum.
-                self.okx_resubscribes += 1
-                for a in req["args"]:
-                    if a["channel"] != "books" or a["instId"] not in ref:
-                        continue
-                    r = ref[a["instId"]]
-                    b, s = r.levels()
-                    await ws.send(json.dumps({"arg": a, "action": "snapshot", "data": [{"asks": [x + ["0", "1"] for x in s], "bids": [x + ["0", "1"] for x in b], "ts": "1652459200000", "checksum": r.okx_checksum()}]}))
-                continue
-            sent_recording = True
-            for k, line in enumerate(self.okx_frames):
+        streaming = None
+
+        async def stream():
+            for k, line in enumerate(self.okx_frames + self.okx_extra):
                 m = json.loads(line)
                 inst = m["arg"]["instId"]
                 d = m["data"][0]
@@ -222,23 +203,46 @@ class MockVenues:
                 ref[inst].apply(d["bids"], d["asks"])
                 if self.okx_corrupt_index == k:
                     self.okx_corrupt_index = None
-                    lv = (d["asks"] or d["bids"])[0]
-                    lv[1] = str(Decimal(lv[1]) + 1)
-                    await ws.send(json.dumps(m))
-                    # The client resubscribes; wait for it before continuing the stream.
+                    lv = json.loads(json.dumps((d["asks"] or d["bids"])[0]))
+                    bad = json.loads(line)
+                    side = "asks" if d["asks"] else "bids"
+                    bad["data"][0][side][0][1] = str(Decimal(lv[1]) + 1)
                     before = self.okx_resubscribes
-                    for _ in range(500):
+                    await ws.send(json.dumps(bad))
+                    # The client must resubscribe; hold the stream until it has.
+                    for _ in range(1000):
                         await asyncio.sleep(0.01)
                         if self.okx_resubscribes > before:
                             break
                     continue
                 await ws.send(line)
-            for f in self.okx_extra:
-                await ws.send(f)
+                if k % 20 == 0:
+                    await asyncio.sleep(0.001)
+
+        async for msg in ws:
+            if msg == "ping":
+                await ws.send("pong")
+                continue
+            req = json.loads(msg)
+            if req.get("op") != "subscribe":
+                continue
+            await ws.send(json.dumps({"event": "subscribe", "arg": req["args"][0]}))
+            if streaming is None:
+                streaming = asyncio.create_task(stream())
+                continue
+            # A resubscription: a fresh snapshot of the current book, with a valid checksum.
+            self.okx_resubscribes += 1
+            for a in req["args"]:
+                if a["channel"] != "books" or a["instId"] not in ref:
+                    continue
+                r = ref[a["instId"]]
+                b, s = r.levels()
+                await ws.send(json.dumps({"arg": a, "action": "snapshot", "data": [{"asks": [x + ["0", "1"] for x in s], "bids": [x + ["0", "1"] for x in b], "ts": "1652459200000", "checksum": r.okx_checksum()}]}))
 
     async def bybit(self, ws):
         with self.lock:
             self.bybit_connections += 1
+        first = True
         async for msg in ws:
             req = json.loads(msg)
             if req.get("op") == "ping":
@@ -247,10 +251,14 @@ class MockVenues:
             if req.get("op") != "subscribe":
                 continue
             await ws.send(json.dumps({"success": True, "ret_msg": "", "conn_id": "m", "op": "subscribe"}))
+            if req.get("args") and not any(a.startswith("orderbook.") for a in req["args"]):
+                continue
             for line in self.bybit_frames:
                 await ws.send(line)
-            for f in self.bybit_extra:
-                await ws.send(f)
+            if first:
+                first = False
+                for f in self.bybit_extra:
+                    await ws.send(f)
 
     # ---- lifecycle ----
     def start(self):

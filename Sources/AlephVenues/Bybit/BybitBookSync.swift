@@ -30,7 +30,8 @@ public struct BybitBookSync: Sendable {
             synced = true
             return .applied
         }
-        guard synced else { return .resync("delta before a snapshot") }
+        // Waiting for the snapshot a (re)subscription brings: deltas until then are dropped.
+        guard synced else { return .buffered }
         let last = book.sequence
         if m.updateId <= last { return .stale }
         if m.updateId != last + 1 {

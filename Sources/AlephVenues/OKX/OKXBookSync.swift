@@ -41,7 +41,8 @@ public struct OKXBookSync: Sendable {
             synced = true
             return verifyChecksum(m.checksum)
         }
-        guard synced else { return .resync("update before a snapshot") }
+        // Waiting for the snapshot a (re)subscription brings: updates until then are dropped.
+        guard synced else { return .buffered }
         if let seq = m.seqId, let prev = m.prevSeqId {
             if let last = lastSeq, prev != last {
                 synced = false
