@@ -64,6 +64,8 @@ bench: sysdeps
 	.build/release/alephtx bench risk
 	.build/release/alephtx bench crypto
 	.build/release/alephtx bench ledger
+	.build/release/alephtx bench book
+	.build/release/alephtx bench decode
 
 clean:
 	rm -rf .build $(VENV)

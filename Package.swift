@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(
             name: "AlephGatewayTests",
             dependencies: [
-                "AlephGateway", "AlephRPC", "AlephCore", "AlephVenues", "AlephRisk", "AlephBook",
+                "AlephGateway", "AlephRPC", "AlephCore", "AlephVenues", "AlephRisk", "AlephBook", "AlephNet",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),

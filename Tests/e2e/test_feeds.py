@@ -102,6 +102,13 @@ def test_okx_and_bybit_recordings(mock):
         book = wait_book(c, "bybit:XRP-USDT-PERP", lambda b: b["freshness"]["sequence"] == 20254918 and b["freshness"]["verified"])
         assert levels(book["bids"]) == rb and levels(book["asks"]) == ra
         assert health(c, "bybit")["state"] == "live"
+        # Paper trading against the live book: a market buy walks the venue's asks.
+        best_ask = Decimal(book["asks"][0][0])
+        r = c.call("place_signal", intent_id="live-1", instrument="bybit:XRP-USDT-PERP", side="buy", quantity="10")
+        assert r["status"] == "filled" and Decimal(r["fills"][0]["price"]) == best_ask, r
+        assert r["decided_on"]["verified"] is True
+        pos = c.call("get_positions", instrument="bybit:XRP-USDT-PERP")["positions"][0]
+        assert Decimal(pos["quantity"]) == 10
         validate_client(c)
     finally:
         assert s.stop() == 0

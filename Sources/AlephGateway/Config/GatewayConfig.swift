@@ -178,9 +178,10 @@ public struct GatewayConfig: Sendable {
             case "backoff_max_ms": v.backoffMaxMs = try int(value, at, 1...3_600_000)
             case "max_connection_age_ms": v.maxConnectionAgeMs = try int(value, at, 1_000...86_400_000)
             case "snapshot_limit" where name == "binance": v.snapshotLimit = try int(value, at, 5...5000)
+            case "metadata_refresh_ms": v.metadataRefreshMs = try int(value, at, 10_000...86_400_000)
             default:
                 throw unknownKey(at, ["enabled", "ws_url", "rest_url", "symbols", "idle_timeout_ms", "heartbeat_ms", "backoff_min_ms", "backoff_max_ms",
-                                      "max_connection_age_ms"] + (name == "bybit" ? ["category"] : []) + (name == "binance" ? ["snapshot_limit"] : []))
+                                      "max_connection_age_ms", "metadata_refresh_ms"] + (name == "bybit" ? ["category"] : []) + (name == "binance" ? ["snapshot_limit"] : []))
             }
         }
         if name == "okx" && !wsGiven { v.wsURL = "wss://ws.okx.com:8443/ws/v5/public" }

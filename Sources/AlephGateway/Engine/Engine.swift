@@ -125,7 +125,8 @@ public actor Engine {
                 guard books[book.instrument] != nil else { continue }
                 books[book.instrument] = book
                 publishBook(book)
-                for f in paper.onBook(book) { record(f, instrument: book.instrument) }
+                // Resting paper orders only trade against a verified book.
+                if book.verified { for f in paper.onBook(book) { record(f, instrument: book.instrument) } }
             case .trade(let t):
                 publishTrade(t)
                 let paperFills = paper.onTrade(t)

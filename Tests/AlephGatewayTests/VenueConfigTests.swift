@@ -1,0 +1,59 @@
+import AlephCore
+import AlephNet
+import Testing
+@testable import AlephGateway
+
+@Suite struct VenueConfigTests {
+    @Test func venuesParseWithDefaultsAndOverrides() throws {
+        let c = try GatewayConfig.load(toml: """
+            [venues.binance]
+            enabled = true
+            symbols = ["BTCUSDT", "ETHUSDT"]
+            ws_url = "ws://127.0.0.1:9999/"
+            idle_timeout_ms = 1500
+
+            [venues.bybit]
+            enabled = false
+            category = "spot"
+            symbols = ["BTCUSDT"]
+            """)
+        let b = try #require(c.venues.first { $0.venue == "binance" })
+        #expect(b.enabled && b.symbols == ["BTCUSDT", "ETHUSDT"] && b.wsURL == "ws://127.0.0.1:9999" && b.restURL == "https://api.binance.com" && b.idleTimeoutMs == 1500)
+        let y = try #require(c.venues.first { $0.venue == "bybit" })
+        #expect(!y.enabled && y.category == "spot" && y.wsURL == "wss://stream.bybit.com/v5/public/spot")
+    }
+
+    @Test func badVenueConfigsAreRefusedWithTheReason() {
+        let cases: [(String, String)] = [
+            ("[venues.kraken]\nenabled = true", "unknown venue"),
+            ("[venues.okx]\nenabled = true", "lists no symbols"),
+            ("[venues.okx]\nws_url = \"http://x.example\"", "must start with ws:// or wss://"),
+            ("[venues.bybit]\ncategory = \"inverse\"", "spot"),
+            ("[venues.binance]\nsymbols = [\"BTC USDT\"]", "not a venue symbol"),
+            ("[venues.binance]\ncategory = \"spot\"", "unknown key"),
+            ("[venues.okx]\nbackoff_min_ms = 5000\nbackoff_max_ms = 10", "below backoff_min_ms"),
+        ]
+        for (toml, why) in cases {
+            do {
+                _ = try GatewayConfig.load(toml: toml)
+                Issue.record("accepted: \(toml)")
+            } catch {
+                #expect(error.description.contains(why), "\(toml) → \(error.description)")
+            }
+        }
+    }
+
+    @Test func instrumentMetadataFromEachVenue() throws {
+        let binance = #"{"symbols":[{"symbol":"BTCUSDT","baseAsset":"BTC","quoteAsset":"USDT","filters":[{"filterType":"PRICE_FILTER","tickSize":"0.01000000"},{"filterType":"LOT_SIZE","stepSize":"0.00001000"},{"filterType":"NOTIONAL","minNotional":"5.00000000"}]}]}"#
+        let b = try InstrumentCatalog.parse(venue: "binance", category: "", symbols: ["BTCUSDT"], body: Array(binance.utf8))["BTCUSDT"]
+        #expect(b?.id == "binance:BTC-USDT" && b?.tickSize == "0.01" && b?.lotSize == "0.00001" && b?.minNotional == "5")
+        let okx = #"{"code":"0","data":[{"instId":"BTC-USDT-SWAP","instType":"SWAP","baseCcy":"","quoteCcy":"","tickSz":"0.1","lotSz":"0.01"}]}"#
+        let o = try InstrumentCatalog.parse(venue: "okx", category: "linear", symbols: ["BTC-USDT-SWAP"], body: Array(okx.utf8))["BTC-USDT-SWAP"]
+        #expect(o?.id == "okx:BTC-USDT-SWAP" && o?.kind == .perp && o?.base == "BTC" && o?.tickSize == "0.1")
+        let bybit = #"{"retCode":0,"result":{"list":[{"symbol":"XRPUSDT","baseCoin":"XRP","quoteCoin":"USDT","priceFilter":{"tickSize":"0.0001"},"lotSizeFilter":{"qtyStep":"1","minNotionalValue":"5"}}]}}"#
+        let y = try InstrumentCatalog.parse(venue: "bybit", category: "linear", symbols: ["XRPUSDT"], body: Array(bybit.utf8))["XRPUSDT"]
+        #expect(y?.id == "bybit:XRP-USDT-PERP" && y?.lotSize == "1" && y?.minNotional == "5")
+        #expect(throws: (any Error).self) { _ = try InstrumentCatalog.parse(venue: "bybit", category: "linear", symbols: ["DOGEUSDT"], body: Array(bybit.utf8)) }
+        #expect(throws: (any Error).self) { _ = try InstrumentCatalog.parse(venue: "binance", category: "", symbols: ["BTCUSDT"], body: Array("<html>".utf8)) }
+    }
+}
