@@ -14,7 +14,7 @@ struct BenchDecode: ParsableCommand {
     /// A depth event with `n` levels a side, padded to `target` bytes when given.
     static func message(levels n: Int, target: Int?) -> [UInt8] {
         func side(_ base: Int, _ step: Int) -> String {
-            (0..<n).map { k in #"["\#(base + step * k).\#(10 + k)","\#(k % 3).\#(125 + k)"]"# }.joined(separator: ",")
+            (0..<n).map { k in #"["\#(base + step * k).\#(10 + k)","\#(k % 3).\#(12 + k)"]"# }.joined(separator: ",")
         }
         var s = #"{"e":"depthUpdate","E":1723161255208,"s":"BTCUSDT","U":50093239189,"u":50093239202,"b":[\#(side(61737, -1))],"a":[\#(side(61738, 1))]}"#
         if let target, s.utf8.count < target {
