@@ -60,15 +60,7 @@ public struct OrderBook: Sendable, Equatable {
             verified = false
             throw .sequenceGap(expected: sequence + 1, got: newSequence)
         }
-        for l in bidUpdates { try set(.buy, price: l.price, quantity: l.quantity) }
-        for l in askUpdates { try set(.sell, price: l.price, quantity: l.quantity) }
-        sequence = newSequence
-        self.exchangeTime = exchangeTime
-        self.receiveTime = receiveTime
-        if let bb = bidStore.last, let ba = askStore.last, bb.price >= ba.price {
-            verified = false
-            throw .crossed(bid: bb.price, ask: ba.price)
-        }
+        try applyUpdate(bids: bidUpdates, asks: askUpdates, sequence: newSequence, exchangeTime: exchangeTime, receiveTime: receiveTime)
     }
 
     /// Applies levels whose continuity the venue's own sequence rules already checked (Binance

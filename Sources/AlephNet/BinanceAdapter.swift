@@ -26,14 +26,7 @@ public struct BinanceAdapter: VenueAdapter {
     public var heartbeatFrame: String? { nil }
     public var allSynced: Bool { syncs.values.allSatisfy(\.synced) }
 
-    public mutating func reset() -> [MarketEvent] {
-        var out: [MarketEvent] = []
-        for k in Array(syncs.keys) {
-            syncs[k]!.reset()
-            out.append(.book(syncs[k]!.book))
-        }
-        return out
-    }
+    public mutating func reset() -> [MarketEvent] { syncs.resetAll() }
 
     public mutating func onFrame(_ bytes: UnsafeRawBufferPointer, receiveTime: Int64) throws(WireError) -> AdapterOutput {
         var out = AdapterOutput()

@@ -27,14 +27,7 @@ public struct BybitAdapter: VenueAdapter {
     public var heartbeatFrame: String? { #"{"op":"ping"}"# }
     public var allSynced: Bool { syncs.values.allSatisfy(\.synced) }
 
-    public mutating func reset() -> [MarketEvent] {
-        var out: [MarketEvent] = []
-        for k in Array(syncs.keys) {
-            syncs[k]!.reset()
-            out.append(.book(syncs[k]!.book))
-        }
-        return out
-    }
+    public mutating func reset() -> [MarketEvent] { syncs.resetAll() }
 
     func resubscribe(_ symbol: String) -> [String] {
         [#"{"op":"unsubscribe","args":["orderbook.\#(depth).\#(symbol)"]}"#, #"{"op":"subscribe","args":["orderbook.\#(depth).\#(symbol)"]}"#]

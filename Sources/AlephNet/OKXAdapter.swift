@@ -25,14 +25,7 @@ public struct OKXAdapter: VenueAdapter {
     public var heartbeatFrame: String? { "ping" }
     public var allSynced: Bool { syncs.values.allSatisfy(\.synced) }
 
-    public mutating func reset() -> [MarketEvent] {
-        var out: [MarketEvent] = []
-        for k in Array(syncs.keys) {
-            syncs[k]!.reset()
-            out.append(.book(syncs[k]!.book))
-        }
-        return out
-    }
+    public mutating func reset() -> [MarketEvent] { syncs.resetAll() }
 
     static func resubscribe(_ instId: String) -> [String] {
         [#"{"op":"unsubscribe","args":[{"channel":"books","instId":"\#(instId)"}]}"#, #"{"op":"subscribe","args":[{"channel":"books","instId":"\#(instId)"}]}"#]

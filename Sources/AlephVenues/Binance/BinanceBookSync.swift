@@ -1,24 +1,10 @@
 import AlephBook
 import AlephCore
 
-/// What the sync did with an input.
-public enum BookSyncResult: Sendable, Equatable {
-    /// Kept for later (waiting for a snapshot).
-    case buffered
-    /// The book changed and is verified.
-    case applied
-    /// Older than the book: ignored.
-    case stale
-    /// The snapshot is older than the buffered stream: fetch another.
-    case snapshotTooOld
-    /// Continuity broke (or a checksum failed): the book is unverified until a new snapshot.
-    case resync(String)
-}
-
 /// Binance's official local-book procedure, pure: buffer the diff stream, take a REST snapshot,
 /// drop events with `u <= lastUpdateId`, require the first to span `lastUpdateId + 1`, then
 /// `U == previous u + 1` (an overlap is tolerated, a hole is a gap).
-public struct BinanceBookSync: Sendable {
+public struct BinanceBookSync: BookSync {
     /// The book (verified once synced).
     public private(set) var book: OrderBook
     /// True once a snapshot has been applied and no gap has been seen since.

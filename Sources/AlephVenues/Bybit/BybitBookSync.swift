@@ -4,7 +4,7 @@ import AlephCore
 /// Bybit v5 order-book maintenance, pure: every snapshot resets the book (including `u == 1`
 /// after a service restart); a delta must carry `u == previous u + 1` (the same `u` again is a
 /// re-push and harmless), otherwise the book is unverified until the next snapshot.
-public struct BybitBookSync: Sendable {
+public struct BybitBookSync: BookSync {
     /// The book.
     public private(set) var book: OrderBook
     /// True from a snapshot until a gap.

@@ -4,7 +4,7 @@ import AlephCore
 /// OKX `books` maintenance, pure: a snapshot resets; an update must chain (`prevSeqId` equals the
 /// last `seqId`; `seqId == prevSeqId` with no levels is a heartbeat); the CRC-32 over the top 25
 /// levels' exact strings is verified whenever the venue sends a non-zero checksum.
-public struct OKXBookSync: Sendable {
+public struct OKXBookSync: BookSync {
     /// The book.
     public private(set) var book: OrderBook
     /// True from a snapshot until a broken chain or checksum.
