@@ -187,10 +187,13 @@ extension Engine {
     /// The portfolio (for tests and tools).
     public var currentPortfolio: Portfolio { portfolio }
 
-    /// Waits until every answer held back for this outbox has been released (a client that hangs
-    /// up after its last request still gets the answers).
-    public nonisolated func settle(_ outbox: Outbox) async {
-        while sender.waiting(for: outbox) > 0 && ledger.failure == nil { try? await Task.sleep(for: .microseconds(200)) }
+    /// Waits (at most `timeout`) until every answer held back for this outbox has been released,
+    /// so a client that hangs up right after its last request still gets the answers.
+    public nonisolated func settle(_ outbox: Outbox, timeout: Duration = .seconds(10)) async {
+        let deadline = ContinuousClock.now + timeout
+        while sender.waiting(for: outbox) > 0 && ledger.failure == nil && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .microseconds(200))
+        }
     }
 
     /// Waits until everything journaled so far is durable and released.
