@@ -34,7 +34,7 @@ extension Engine {
         case .single(let call):
             needsLedger = Engine.touchesLedger(call)
             response = answer(call, session: session, after: &after)
-            if response != nil, case .request(let req) = call, let id = req.id { failure = Engine.ledgerFailure(ids: [id], batch: false) }
+            if needsLedger, response != nil, case .request(let req) = call, let id = req.id { failure = Engine.ledgerFailure(ids: [id], batch: false) }
         case .batch(let calls):
             var out: [UInt8] = [UInt8(ascii: "[")]
             var any = false
@@ -50,12 +50,13 @@ extension Engine {
             out.append(UInt8(ascii: "]"))
             if any {
                 response = out
-                failure = Engine.ledgerFailure(ids: ids, batch: true)
+                if needsLedger { failure = Engine.ledgerFailure(ids: ids, batch: true) }
             }
         }
         let raised = deferred ?? []
         deferred = nil
-        let ticket = commitStep()
+        // Market-only requests that journaled nothing need no commit and wait for nothing.
+        let ticket = needsLedger || !pendingRecords.isEmpty ? commitStep() : 0
         if let response { sender.send(session.outbox, response, ticket: needsLedger ? ticket : 0, failure: failure) }
         for o in after + raised { sender.send(o.outbox, o.bytes, slot: o.slot, ticket: o.durable ? ticket : 0) }
     }

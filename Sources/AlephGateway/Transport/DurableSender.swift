@@ -32,12 +32,19 @@ public final class DurableSender: LedgerListener {
     }
 
     private let state = Mutex(State())
+    /// Messages waiting, readable without the lock: when nothing waits, a message that depends
+    /// on nothing goes straight out (the engine is the only producer, so order holds).
+    private let waitingTotal = Atomic<Int>(0)
 
     /// Creates a sender; call `progress` with the ledger's reports.
     public init() {}
 
     /// Sends `bytes` once `ticket` is durable. `failure` replaces an answer if the ledger fails first.
     public func send(_ outbox: Outbox, _ bytes: [UInt8], slot: Int? = nil, ticket: UInt64, failure: [UInt8]? = nil) {
+        if ticket == 0 && waitingTotal.load(ordering: .acquiring) == 0 {
+            deliver(outbox, bytes, slot)
+            return
+        }
         state.withLock { s in
             let key = ObjectIdentifier(outbox)
             if s.failed && ticket > s.durable {
@@ -50,6 +57,7 @@ public final class DurableSender: LedgerListener {
             }
             s.queue.append(Waiting(outbox: outbox, bytes: bytes, slot: slot, ticket: ticket, failure: failure))
             s.waitingPerOutbox[key, default: 0] += 1
+            waitingTotal.add(1, ordering: .releasing)
         }
     }
 
@@ -64,6 +72,7 @@ public final class DurableSender: LedgerListener {
                     deliver(w.outbox, w.bytes, w.slot)
                     s.release(w.outbox)
                     s.head += 1
+                    waitingTotal.subtract(1, ordering: .releasing)
                 }
             case .failed:
                 s.failed = true
@@ -72,6 +81,7 @@ public final class DurableSender: LedgerListener {
                     if w.ticket <= s.durable { deliver(w.outbox, w.bytes, w.slot) } else if let f = w.failure { _ = w.outbox.push(f) }
                     s.release(w.outbox)
                     s.head += 1
+                    waitingTotal.subtract(1, ordering: .releasing)
                 }
             }
             if s.head == s.queue.count {
