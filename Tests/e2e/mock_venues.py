@@ -82,6 +82,7 @@ class MockVenues:
         self.bn_silent_after = None     # stop sending (socket stays open) after this index (once)
         self.bn_connections = 0
         self.bn_snapshot_requests = 0
+        self.bn_trades = (DATA / "binance/spot_btcusdt_trade_sample.jsonl").read_text().splitlines()
         # OKX
         self.okx_frames = (DATA / "okx/cryptofeed_books_2022-05-13.jsonl").read_text().splitlines()
         self.okx_connections = 0
@@ -172,6 +173,8 @@ class MockVenues:
                     self.bn_pos += 1
                 continue
             await ws.send('{"stream":"btcusdt@depth@100ms","data":' + self.bn_frames[pos] + "}")
+            if pos % 100 == 0 and pos // 100 < len(self.bn_trades):
+                await ws.send('{"stream":"btcusdt@trade","data":' + self.bn_trades[pos // 100] + "}")
             with self.lock:
                 self.bn_pos += 1
             if pos % 200 == 0:

@@ -243,3 +243,25 @@ def test_bybit_restart_snapshot_resets_and_a_gap_resubscribes(mock):
         assert health(c, "bybit")["resyncs"] >= 1
     finally:
         assert s.stop() == 0
+
+
+def test_binance_trades_reach_subscribers(mock):
+    import json
+    s = start(mock, ("binance",))
+    try:
+        c = s.client()
+        sub = c.subscribe("trades", instrument="binance:BTC-USDT")
+        got = [sub.get(timeout=20)["data"] for _ in range(3)]
+        sample = [json.loads(l) for l in mock.bn_trades]
+        prices = {Decimal(t["p"]) for t in sample}
+        for t in got:
+            assert t["instrument"] == "binance:BTC-USDT" and Decimal(t["price"]) in prices, t
+        by_id = {str(t["t"]): t for t in sample}
+        for t in got:
+            src = by_id[t["trade_id"]]
+            # `m` (buyer is maker) means the taker sold.
+            assert Decimal(t["price"]) == Decimal(src["p"]) and Decimal(t["quantity"]) == Decimal(src["q"])
+            assert t["aggressor"] == ("sell" if src["m"] else "buy"), (t, src)
+        validate_client(c)
+    finally:
+        assert s.stop() == 0
