@@ -35,6 +35,10 @@ public final class Ledger: Sendable {
     /// A second connection that copies WAL frames into the database in the background, so the
     /// writer's own checkpoint only has the last few frames left to copy.
     private let background: DatabaseQueue?
+    /// Runs the background copy every few milliseconds while commits arrive.
+    private let backgroundTimer: TimerHandle?
+    /// Commits since the background copy last ran (an idle ledger is left alone).
+    private let commitsSinceCopy = CommitCounter()
 
     private struct WriterState {
         var pending: [LedgerRecord] = []
@@ -49,7 +53,7 @@ public final class Ledger: Sendable {
     /// Opens (creating if needed) and migrates the ledger at `path`; `:memory:` keeps it in memory.
     public init(path: String, sync: LedgerSync = .full) throws(LedgerError) {
         self.path = path
-        checkpointEvery = path == ":memory:" ? 0 : 64
+        checkpointEvery = path == ":memory:" ? 0 : 256
         var config = Configuration()
         config.label = "alephtx.ledger"
         config.busyMode = .timeout(5)
@@ -70,11 +74,22 @@ public final class Ledger: Sendable {
             try LedgerSchema.migrator.migrate(writer)
             if path == ":memory:" {
                 background = nil
+                backgroundTimer = nil
             } else {
                 var cc = Configuration()
                 cc.label = "alephtx.ledger.checkpoint"
                 cc.busyMode = .immediateError
-                background = try DatabaseQueue(path: path, configuration: cc)
+                let bg = try DatabaseQueue(path: path, configuration: cc)
+                background = bg
+                let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "alephtx.ledger.checkpoint"))
+                timer.schedule(deadline: .now() + .milliseconds(10), repeating: .milliseconds(10))
+                let pending = commitsSinceCopy
+                timer.setEventHandler {
+                    guard pending.n.exchange(0, ordering: .acquiringAndReleasing) > 0 else { return }
+                    try? bg.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") }
+                }
+                timer.resume()
+                backgroundTimer = TimerHandle(timer)
             }
         } catch {
             throw LedgerError("open_failed", "cannot open \(path): \(error)")
@@ -128,6 +143,7 @@ public final class Ledger: Sendable {
                     s.recordsWritten += batch.count
                 }
                 notify(.durable(ticket))
+                commitsSinceCopy.n.add(1, ordering: .releasing)
                 checkpointIfDue()
             } catch {
                 let e = LedgerError("write_failed", "\(error)")
@@ -142,10 +158,11 @@ public final class Ledger: Sendable {
         }
     }
 
-    /// Copies the WAL back into the database once enough commits piled up. It runs on the writer's
-    /// queue between batches, so it always completes and the next commit restarts the WAL from its
-    /// start instead of growing the file (a checkpoint racing the writer from another connection
-    /// never catches up under load).
+    /// Every `checkpointEvery` commits (after their answers are released) the writer checkpoints
+    /// itself. A checkpoint racing the writer from another connection never completes under load,
+    /// so alone it would let the WAL grow without end; the background connection (every 10 ms)
+    /// does the bulk copy and database sync, so the writer's turn is short and the next commit
+    /// restarts the WAL from its start.
     private func checkpointIfDue() {
         guard checkpointEvery > 0 else { return }
         let due = sinceCheckpoint.withLock { n -> Bool in
@@ -154,14 +171,12 @@ public final class Ledger: Sendable {
             return false
         }
         guard due else { return }
-        if let bg = background {
-            // Heavy copy and database fsync off the writer: by the writer's turn little is left.
-            DispatchQueue.global().async {
-                try? bg.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") }
-                self.queue.async { try? self.writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") } }
-            }
-        }
+        // The background connection keeps the database nearly caught up; the writer finishes the
+        // last few frames between batches, so the next commit restarts the WAL from its start.
+        try? writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") }
     }
+
+    deinit { backgroundTimer?.timer.cancel() }
 
     private func notify(_ p: LedgerProgress) {
         let l = listener.withLock { $0 }
@@ -265,4 +280,15 @@ enum LedgerReader {
         guard let text else { throw LedgerError("corrupt", "missing JSON in \(column)") }
         do { return try JSONParser.parse(text) } catch { throw LedgerError("corrupt", "bad JSON in \(column): \(error)") }
     }
+}
+
+/// Owns the background checkpoint timer; after setup only `cancel()` (thread-safe in Dispatch) is called.
+private final class TimerHandle: @unchecked Sendable {
+    let timer: any DispatchSourceTimer
+    init(_ t: any DispatchSourceTimer) { timer = t }
+}
+
+/// Commits since the background copy last ran.
+private final class CommitCounter: Sendable {
+    let n = Atomic(0)
 }
