@@ -89,9 +89,15 @@ class MockVenues:
         self.okx_corrupt_index = None   # corrupt one size in this frame (once): checksum must fail
         self.okx_resubscribes = 0
         self.okx_extra: list = []       # frames sent after the recording
+        self.okx_checkpoints: set = set()
+        self.okx_paused_at = None
+        self.okx_resume = threading.Event()
         # Bybit
         self.bybit_frames = (DATA / "bybit/2024-12-01_XRPUSDT_ob500.jsonl").read_text().splitlines()
         self.bybit_extra: list = []
+        self.bybit_checkpoints: set = set()
+        self.bybit_paused_at = None
+        self.bybit_resume = threading.Event()
         self.bybit_connections = 0
         self.loop = None
         self.port = None
@@ -221,6 +227,12 @@ class MockVenues:
                 await ws.send(line)
                 if k % 20 == 0:
                     await asyncio.sleep(0.001)
+                if k in self.okx_checkpoints:
+                    self.okx_paused_at = k
+                    while not self.okx_resume.is_set():
+                        await asyncio.sleep(0.01)
+                    self.okx_resume.clear()
+                    self.okx_paused_at = None
 
         async for msg in ws:
             if msg == "ping":
@@ -256,8 +268,14 @@ class MockVenues:
             await ws.send(json.dumps({"success": True, "ret_msg": "", "conn_id": "m", "op": "subscribe"}))
             if req.get("args") and not any(a.startswith("orderbook.") for a in req["args"]):
                 continue
-            for line in self.bybit_frames:
+            for k, line in enumerate(self.bybit_frames):
                 await ws.send(line)
+                if first and k in self.bybit_checkpoints:
+                    self.bybit_paused_at = k
+                    while not self.bybit_resume.is_set():
+                        await asyncio.sleep(0.01)
+                    self.bybit_resume.clear()
+                    self.bybit_paused_at = None
             if first:
                 first = False
                 for f in self.bybit_extra:
@@ -285,6 +303,8 @@ class MockVenues:
     def stop(self):
         self.done.set()
         self.bn_resume.set()
+        self.okx_resume.set()
+        self.bybit_resume.set()
         self.thread.join(timeout=10)
 
     def config(self, venues=("binance", "okx", "bybit"), idle_ms=5000, backoff_ms=100):

@@ -73,31 +73,64 @@ def test_binance_recording_with_checkpoints(mock):
         assert s.stop() == 0
 
 
+def okx_refs(mock, upto):
+    import json
+    refs = {}
+    for line in mock.okx_frames[:upto + 1]:
+        m = json.loads(line)
+        inst = m["arg"]["instId"]
+        if m["action"] == "snapshot":
+            refs[inst] = RefBook()
+        refs[inst].apply(m["data"][0]["bids"], m["data"][0]["asks"])
+    return refs
+
+
+def bybit_ref(mock, upto):
+    import json
+    ref = RefBook()
+    for line in mock.bybit_frames[:upto + 1]:
+        m = json.loads(line)
+        if m["type"] == "snapshot":
+            ref = RefBook()
+        ref.apply(m["data"]["b"], m["data"]["a"])
+    return ref
+
+
+def wait_paused(get, k):
+    deadline = time.time() + 30
+    while get() != k and time.time() < deadline:
+        time.sleep(0.01)
+    assert get() == k, f"stream did not reach checkpoint {k}"
+
+
 def test_okx_and_bybit_recordings(mock):
+    mock.okx_checkpoints = {100, 200}
+    mock.bybit_checkpoints = {25}
     s = start(mock, ("okx", "bybit"))
     try:
         c = s.client()
-        # Reference books from the recordings.
+        # Checkpoints through the streams: every book equals the reference at that point.
+        for cp in sorted(mock.okx_checkpoints):
+            wait_paused(lambda: mock.okx_paused_at, cp)
+            for inst, ref in okx_refs(mock, cp).items():
+                rb, ra = ref.top(20)
+                wait_book(c, f"okx:{inst}", lambda b: b["freshness"]["verified"] and levels(b["bids"]) == rb and levels(b["asks"]) == ra)
+            mock.okx_resume.set()
+        wait_paused(lambda: mock.bybit_paused_at, 25)
         import json
-        refs = {}
-        for line in mock.okx_frames:
-            m = json.loads(line)
-            inst = m["arg"]["instId"]
-            if m["action"] == "snapshot":
-                refs[inst] = RefBook()
-            refs[inst].apply(m["data"][0]["bids"], m["data"][0]["asks"])
-        for inst, ref in refs.items():
+        u25 = json.loads(mock.bybit_frames[25])["data"]["u"]
+        rb, ra = bybit_ref(mock, 25).top(20)
+        book = wait_book(c, "bybit:XRP-USDT-PERP", lambda b: b["freshness"]["sequence"] == u25 and b["freshness"]["verified"])
+        assert levels(book["bids"]) == rb and levels(book["asks"]) == ra
+        mock.bybit_resume.set()
+        # And at the end.
+        for inst, ref in okx_refs(mock, len(mock.okx_frames)).items():
             rb, ra = ref.top(20)
             book = wait_book(c, f"okx:{inst}", lambda b: b["freshness"]["verified"] and levels(b["bids"]) == rb and levels(b["asks"]) == ra)
             assert book["freshness"]["verified"]
         h = health(c, "okx")
         assert h["gaps"] == 0 and h["bad_frames"] == 0, h
-        bref = RefBook()
-        for line in mock.bybit_frames:
-            m = json.loads(line)
-            if m["type"] == "snapshot":
-                bref = RefBook()
-            bref.apply(m["data"]["b"], m["data"]["a"])
+        bref = bybit_ref(mock, len(mock.bybit_frames))
         rb, ra = bref.top(20)
         book = wait_book(c, "bybit:XRP-USDT-PERP", lambda b: b["freshness"]["sequence"] == 20254918 and b["freshness"]["verified"])
         assert levels(book["bids"]) == rb and levels(book["asks"]) == ra
