@@ -30,14 +30,14 @@ public struct BinanceAdapter: VenueAdapter {
 
     public mutating func onFrame(_ bytes: UnsafeRawBufferPointer, receiveTime: Int64) throws(WireError) -> AdapterOutput {
         var out = AdapterOutput()
+        // Depth events are the bulk of the stream: one pass into reused arrays. Anything else
+        // (trades, acks, shutdown notices) is decoded by the general path.
+        if try BinanceDecoder.depth(bytes, into: &scratch) {
+            onDepth(scratch, receiveTime: receiveTime, into: &out)
+            return out
+        }
         switch try BinanceDecoder.message(bytes) {
-        case .depth(let d):
-            guard var sync = syncs[d.symbol] else { return out }
-            let before = sync.bufferedCount
-            let r = sync.onDepth(d, receiveTime: receiveTime)
-            if r == .buffered && before == 0 { out.snapshotsNeeded.append(d.symbol) }
-            if r.fold(into: &out, book: sync.book) { out.snapshotsNeeded.append(d.symbol) }
-            syncs[d.symbol] = sync
+        case .depth(let d): onDepth(d, receiveTime: receiveTime, into: &out)
         case .trade(let t):
             guard let id = instruments[t.symbol] else { return out }
             out.events.append(.trade(Trade(instrument: id, tradeId: String(t.tradeId), price: t.price, quantity: t.quantity,
@@ -48,6 +48,14 @@ public struct BinanceAdapter: VenueAdapter {
         case .ack, .other: break
         }
         return out
+    }
+
+    private mutating func onDepth(_ d: BinanceDepth, receiveTime: Int64, into out: inout AdapterOutput) {
+        guard syncs[d.symbol] != nil else { return }
+        let before = syncs[d.symbol]!.bufferedCount
+        let r = syncs[d.symbol]!.onDepth(d, receiveTime: receiveTime)
+        if r == .buffered && before == 0 { out.snapshotsNeeded.append(d.symbol) }
+        if r.fold(into: &out, book: syncs[d.symbol]!.book) { out.snapshotsNeeded.append(d.symbol) }
     }
 
     public mutating func onSnapshot(symbol: String, _ bytes: UnsafeRawBufferPointer, receiveTime: Int64) throws(WireError) -> AdapterOutput {

@@ -29,7 +29,7 @@ extension Engine {
             let data = feedJSON(h, now: time.nowNanos())
             for id in accountSubscriptions {
                 guard let sub = subscriptions[id], sub.channel == .feeds, let session = sessions[sub.sessionId] else { continue }
-                sender.send(session.outbox, notification(sub, data), ticket: 0)
+                emit(session.outbox, notification(sub, data), slot: nil, durable: false)
             }
         }
     }
