@@ -13,6 +13,12 @@ struct BenchLedger: ParsableCommand {
     @Option(help: "Client counts to run.")
     var clients: [Int] = [1, 10]
 
+    @Option(help: "Ledgers to run: memory, file_sync_full, file_sync_normal.")
+    var ledgers: [String] = ["memory", "file_sync_full", "file_sync_normal"]
+
+    @Flag(help: "Send ping instead of place_signal (the transport alone).")
+    var ping = false
+
     func run() throws {
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("alephtx-bench-ledger-\(getpid())").path
@@ -20,7 +26,7 @@ struct BenchLedger: ParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: root) }
         var results: [String: Any] = [:]
         for (name, path, sync) in [("memory", ":memory:", "full"), ("file_sync_full", "\(root)/full/ledger.sqlite", "full"),
-                                   ("file_sync_normal", "\(root)/normal/ledger.sqlite", "normal")] {
+                                   ("file_sync_normal", "\(root)/normal/ledger.sqlite", "normal")] where ledgers.contains(name) {
             let cfgPath = "\(root)/\(name).toml"
             try BenchLedger.config(path: path, sync: sync).write(toFile: cfgPath, atomically: true, encoding: .utf8)
             let server = try Child([exe, "serve", "--tcp", "127.0.0.1:0", "--log-level", "info", "--data-dir", root, "--config", cfgPath], captureStderr: true)
@@ -28,7 +34,7 @@ struct BenchLedger: ParsableCommand {
             Thread.sleep(forTimeInterval: 0.5) // first books
             var byClients: [String: Any] = [:]
             for n in clients {
-                byClients[String(n)] = try BenchLedger.scenario(port: port, clients: n, seconds: seconds, tag: "\(name)-\(n)")
+                byClients[String(n)] = try BenchLedger.scenario(port: port, clients: n, seconds: seconds, tag: "\(name)-\(n)", ping: ping)
             }
             server.stop()
             results[name] = byClients
@@ -69,7 +75,7 @@ struct BenchLedger: ParsableCommand {
     }
 
     /// `clients` threads, each with its own connection, send signals back to back for `seconds`.
-    static func scenario(port: Int, clients: Int, seconds: Double, tag: String) throws -> [String: Double] {
+    static func scenario(port: Int, clients: Int, seconds: Double, tag: String, ping: Bool = false) throws -> [String: Double] {
         let shared = Mutex<(latencies: [Double], errors: Int, failure: String?)>(([], 0, nil))
         let start = nowNs()
         let end = start + UInt64(seconds * 1e9)
@@ -84,7 +90,7 @@ struct BenchLedger: ParsableCommand {
                     var j = 0
                     while nowNs() < end {
                         let side = j % 2 == 0 ? "buy" : "sell"
-                        let line = #"{"jsonrpc":"2.0","id":\#(j),"method":"place_signal","params":{"intent_id":"\#(tag)-\#(k)-\#(j)","instrument":"sim:ETH-USD","side":"\#(side)","quantity":"0.01"}}"#
+                        let line = ping ? #"{"jsonrpc":"2.0","id":\#(j),"method":"ping"}"# : #"{"jsonrpc":"2.0","id":\#(j),"method":"place_signal","params":{"intent_id":"\#(tag)-\#(k)-\#(j)","instrument":"sim:ETH-USD","side":"\#(side)","quantity":"0.01"}}"#
                         let msg = Array(line.utf8) + [0x0A]
                         let t0 = nowNs()
                         try writeAll(fd, msg)

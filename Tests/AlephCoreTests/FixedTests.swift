@@ -31,6 +31,25 @@ import Testing
         #expect(Fixed(raw: Int64.min + 1).description == "-92233720368.54775807")
     }
 
+    /// The byte writer the ledger uses prints exactly what `description` prints, edges included.
+    @Test func writesDecimalBytesLikeDescription() {
+        var rng = SeededRandom(seed: 11)
+        var values: [Int64] = [0, 1, -1, 9, 10, 100_000_000, -100_000_000, 123_456_789, Int64.max, Int64.min, Int64.min + 1, 10_000_000, 5]
+        for _ in 0..<20_000 {
+            let digits = Int(rng.next() % 18) + 1
+            var v = Int64(bitPattern: rng.next()) % Int64(pow10(digits))
+            if rng.next() % 4 == 0 { v = v / 1000 * 1000 }
+            values.append(v)
+        }
+        for raw in values {
+            var out: [UInt8] = []
+            Fixed(raw: raw).writeDecimal(into: &out)
+            #expect(String(decoding: out, as: UTF8.self) == Fixed(raw: raw).description, "raw \(raw)")
+        }
+    }
+
+    private func pow10(_ k: Int) -> UInt64 { (0..<k).reduce(UInt64(1)) { a, _ in a &* 10 } }
+
     @Test func arithmeticRoundsAsAsked() {
         let a: Fixed = "0.00000003", half: Fixed = "0.5"
         #expect(a.multiplied(by: half, rounding: .down).raw == 1)

@@ -53,6 +53,116 @@ import Testing
         #expect(try lines.map { try JSONParser.parse($0)["kind"]?.stringValue ?? "" } == ["order", "fill", "order", "intent", "risk"])
     }
 
+    static func position(_ q: Fixed) -> Position {
+        var p = Position(instrument: "sim:BTC-USD")
+        p.quantity = q
+        return p
+    }
+
+    /// Within one batch the tables keep only each row's last state, while the journal keeps every
+    /// state in order; text with quotes, newlines, non-ASCII and empty strings survives both.
+    @Test func aBatchJournalsEveryStateAndKeepsTheLastRow() throws {
+        let path = LedgerTests.tempPath()
+        let why = "say \"hi\"\nà 東京 \\ done"
+        do {
+            let l = try Ledger(path: path)
+            var o = Order(id: "o-3", intentId: "i-3", instrument: "sim:BTC-USD", side: .sell, type: .limit, timeInForce: .gtc, limitPrice: "-0.00000001",
+                          quantity: "2", postOnly: true, reduceOnly: false, rationale: why, createdAt: 5)
+            o.venue = "sim"
+            o.clientOrderId = ""
+            var batch: [LedgerRecord] = [.order(o, session: nil)]
+            _ = o.move(to: .open, reason: nil, at: 6)
+            batch.append(.order(o, session: nil))
+            o.apply(fill: LedgerTests.fill("f-9", trade: "T9", qty: "0.5"))
+            batch += [.fill(LedgerTests.fill("f-9", trade: "T9", qty: "0.5")), .order(o, session: nil),
+                      .position(LedgerTests.position("-0.5")),
+                      .balance(LedgerBalance(currency: "USD", cash: "10", startingCash: "10", feesPaid: "0")),
+                      .position(LedgerTests.position("-1.25")),
+                      .balance(LedgerBalance(currency: "USD", cash: "12.5", startingCash: "10", feesPaid: "0.01"))]
+            l.append(batch)
+            l.waitDurable()
+            #expect(l.failure == nil && l.stats.commits == 1)
+        }
+        let l2 = try Ledger(path: path)
+        let s = try l2.load()
+        #expect(s.orders.count == 1)
+        let (row, session) = s.orders[0]
+        #expect(row.status == .partiallyFilled && row.filledQuantity == "0.5" && row.limitPrice == "-0.00000001" && session == nil)
+        #expect(row.rationale == why && row.clientOrderId == "" && row.postOnly && !row.reduceOnly && row.updatedAt == 1)
+        #expect(s.positions["sim:BTC-USD"]?.quantity == "-1.25")
+        #expect(s.balance == LedgerBalance(currency: "USD", cash: "12.5", startingCash: "10", feesPaid: "0.01"))
+        var lines: [JSON] = []
+        try l2.exportJournal { lines.append((try? JSONParser.parse($0)) ?? .null) }
+        #expect(lines.map { $0["kind"]?.stringValue ?? "?" } == ["order", "order", "fill", "order"])
+        #expect(lines.map { $0["data"]?["state"]?.stringValue ?? "-" } == ["pending_submit", "open", "-", "partially_filled"])
+        #expect(lines[0]["data"]?["limit_price"] == .string("-0.00000001") && lines[3]["data"]?["filled_quantity"] == .string("0.5"))
+        #expect(lines[2]["data"]?["quantity"] == .string("0.5") && lines[2]["data"]?["venue_trade_id"] == .string("T9"))
+    }
+
+    /// A record that cannot be written fails the whole batch: nothing of it remains, the failure
+    /// is reported, and the ledger accepts nothing more.
+    @Test func aBadRecordRollsBackItsWholeBatch() throws {
+        let path = LedgerTests.tempPath()
+        let l = try Ledger(path: path)
+        l.append([.event(kind: "before", ref: nil, at: 1, data: .null)])
+        l.waitDurable()
+        let bad = Order(id: "x-1", intentId: "i", instrument: "sim:BTC-USD", side: .buy, type: .market, timeInForce: .ioc, limitPrice: nil,
+                        quantity: "1", postOnly: false, reduceOnly: false, rationale: nil, createdAt: 1)
+        l.append([.event(kind: "in_batch", ref: nil, at: 2, data: .null), .order(bad, session: 1)])
+        l.waitDurable()
+        #expect(l.failure?.code == "corrupt")
+        let db = try DatabaseQueue(path: path)
+        #expect(try db.read { try String.fetchAll($0, sql: "SELECT kind FROM events ORDER BY seq") } == ["before"])
+        #expect(try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM orders") } == 0)
+    }
+
+    /// Under continuous writes the WAL restarts once it passes the reset size instead of growing
+    /// without end (a checkpoint from the background connection alone never completes).
+    @Test func theWALStaysBoundedUnderContinuousWrites() throws {
+        let path = LedgerTests.tempPath()
+        let l = try Ledger(path: path, resetFrames: 64)
+        let blob = JSON.string(String(repeating: "x", count: 3000))
+        let start = Date()
+        var n = 0
+        while Date().timeIntervalSince(start) < 0.6 {
+            l.append([.event(kind: "load", ref: "\(n)", at: Int64(n), data: blob)])
+            n += 1
+            if n % 4 == 0 { l.waitDurable() }
+        }
+        l.waitDurable()
+        let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        // Every append writes at least one 4 KiB page: unbounded, the WAL would hold them all.
+        #expect(n > 400, "wrote \(n) events")
+        #expect(wal < 2 * 1024 * 1024, "WAL is \(wal) bytes after \(n) appends")
+        #expect(wal < n * 4096 / 2)
+        #expect(try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM events WHERE kind = 'load'") } == n)
+    }
+
+    /// A ledger written by the first schema opens under the current one with its intents intact.
+    @Test func aV1LedgerMigrates() throws {
+        let path = LedgerTests.tempPath()
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        do {
+            let db = try DatabaseQueue(path: path)
+            try LedgerSchema.migrator.migrate(db, upTo: "v1")
+            try db.write { db in
+                for (id, t) in [("late", 20), ("early", 10)] {
+                    try db.execute(sql: "INSERT INTO intents (intent_id, session, fingerprint, params, rationale, received_at, result, order_id) VALUES (?, 1, 'fp', '{}', NULL, ?, '{\"status\":\"filled\"}', NULL)",
+                                   arguments: [id, t])
+                }
+            }
+        }
+        let l = try Ledger(path: path)
+        let s = try l.load()
+        #expect(s.intents.map(\.intentId) == ["early", "late"])
+        l.append([.intent(LedgerIntent(intentId: "new", session: 2, fingerprint: "f", params: .null, rationale: nil, receivedAt: 30, result: .null, orderId: nil))])
+        l.waitDurable()
+        #expect(l.failure == nil)
+        l.append([.intent(LedgerIntent(intentId: "early", session: 2, fingerprint: "f", params: .null, rationale: nil, receivedAt: 40, result: .null, orderId: nil))])
+        l.waitDurable()
+        #expect(l.failure != nil, "the intent id stays unique after the migration")
+    }
+
     @Test func theJournalIsAppendOnly() throws {
         let path = LedgerTests.tempPath()
         let l = try Ledger(path: path)

@@ -37,6 +37,18 @@ import Testing
         #expect(try JSONParser.parse(text) == v)
     }
 
+    /// Escapes at the edges and back to back, around bulk-copied runs (native and bridged strings).
+    @Test func writerEscapesRuns() throws {
+        let cases: [(String, String)] = [("\"", #""\"""#), ("ab\"\"cd", #""ab\"\"cd""#), ("\n", #""\n""#), ("x\u{1F}", #""x\u001f""#),
+                                         ("", #""""#), ("é\\", #""é\\""#), (String(repeating: "long-run ", count: 40), "\"" + String(repeating: "long-run ", count: 40) + "\"")]
+        for (input, expected) in cases {
+            var out: [UInt8] = []
+            JSONWriter.writeString(input, into: &out)
+            #expect(String(decoding: out, as: UTF8.self) == expected)
+            #expect(try JSONParser.parse(out) == .string(input))
+        }
+    }
+
     /// 100,000 random, truncated and mutated inputs: the parser returns or throws, never traps,
     /// and whatever it accepts survives a write/parse round trip unchanged.
     @Test func fuzz() throws {

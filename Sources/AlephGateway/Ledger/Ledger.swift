@@ -4,6 +4,7 @@ import AlephRisk
 import Dispatch
 import Foundation
 import GRDB
+import GRDBSQLite
 import Synchronization
 
 /// How hard the ledger syncs each commit.
@@ -28,17 +29,26 @@ public final class Ledger: Sendable {
     private let queue = DispatchQueue(label: "alephtx.ledger.writer")
     private let state = Mutex(WriterState())
     private let listener = Mutex<(any LedgerListener)?>(nil)
-    /// Commits since the writer last checkpointed the WAL.
-    private let sinceCheckpoint = Mutex(0)
-    /// Checkpoint after this many commits (0: never; in-memory ledgers have no WAL).
-    private let checkpointEvery: Int
     /// A second connection that copies WAL frames into the database in the background, so the
     /// writer's own checkpoint only has the last few frames left to copy.
     private let background: DatabaseQueue?
     /// Runs the background copy every few milliseconds while commits arrive.
     private let backgroundTimer: TimerHandle?
-    /// Commits since the background copy last ran (an idle ledger is left alone).
-    private let commitsSinceCopy = CommitCounter()
+    /// Commits since the background copy last ran (an idle ledger is left alone), and whether
+    /// the WAL has grown past `resetFrames` so the writer should let it restart.
+    private let walState = WALState()
+    /// The default number of WAL frames (pages) past which the writer finishes a checkpoint itself so the WAL restarts
+    /// from its beginning: about 64 MB with 4 KiB pages.
+    ///
+    /// The writer's checkpoint stalls every answer waiting behind it for a few milliseconds (it
+    /// copies the frames the background has not, then syncs the database file), so it runs
+    /// rarely: every 256 commits it was a dozen stalls a second under load and set the p99;
+    /// at this size it is about one a second. The background copy keeps the rest of the work
+    /// off the commit path.
+    public static let defaultResetFrames: Int32 = 16_384
+    private let resetFrames: Int32
+    /// The writer connection's prepared statements (made on first write; used only on `queue`).
+    private let store = StoreBox()
 
     private struct WriterState {
         var pending: [LedgerRecord] = []
@@ -51,9 +61,10 @@ public final class Ledger: Sendable {
     }
 
     /// Opens (creating if needed) and migrates the ledger at `path`; `:memory:` keeps it in memory.
-    public init(path: String, sync: LedgerSync = .full) throws(LedgerError) {
+    /// `resetFrames` bounds the WAL (see `defaultResetFrames`).
+    public init(path: String, sync: LedgerSync = .full, resetFrames: Int32 = Ledger.defaultResetFrames) throws(LedgerError) {
         self.path = path
-        checkpointEvery = path == ":memory:" ? 0 : 256
+        self.resetFrames = max(1, resetFrames)
         var config = Configuration()
         config.label = "alephtx.ledger"
         config.busyMode = .timeout(5)
@@ -83,10 +94,12 @@ public final class Ledger: Sendable {
                 background = bg
                 let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "alephtx.ledger.checkpoint"))
                 timer.schedule(deadline: .now() + .milliseconds(10), repeating: .milliseconds(10))
-                let pending = commitsSinceCopy
+                let wal = walState
+                let limit = self.resetFrames
                 timer.setEventHandler {
-                    guard pending.n.exchange(0, ordering: .acquiringAndReleasing) > 0 else { return }
-                    try? bg.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") }
+                    guard wal.commits.exchange(0, ordering: .acquiringAndReleasing) > 0 else { return }
+                    let frames = try? bg.writeWithoutTransaction { db in Ledger.checkpoint(db) }
+                    if let frames, frames >= limit { wal.resetDue.store(true, ordering: .releasing) }
                 }
                 timer.resume()
                 backgroundTimer = TimerHandle(timer)
@@ -136,17 +149,21 @@ public final class Ledger: Sendable {
             }
             if batch.isEmpty { return }
             do {
-                try writer.write { db in try LedgerStore.write(batch, db) }
+                let store = self.store
+                try writer.writeWithoutTransaction { db in
+                    if store.value == nil { store.value = try LedgerStore(db) }
+                    try store.value!.write(batch)
+                }
                 state.withLock { s in
                     s.durableTicket = ticket
                     s.commits += 1
                     s.recordsWritten += batch.count
                 }
                 notify(.durable(ticket))
-                commitsSinceCopy.n.add(1, ordering: .releasing)
-                checkpointIfDue()
+                walState.commits.add(1, ordering: .releasing)
+                restartWALIfDue()
             } catch {
-                let e = LedgerError("write_failed", "\(error)")
+                let e = (error as? LedgerError) ?? LedgerError("write_failed", "\(error)")
                 state.withLock { s in
                     s.failure = e
                     s.pending = []
@@ -158,25 +175,28 @@ public final class Ledger: Sendable {
         }
     }
 
-    /// Every `checkpointEvery` commits (after their answers are released) the writer checkpoints
-    /// itself. A checkpoint racing the writer from another connection never completes under load,
-    /// so alone it would let the WAL grow without end; the background connection (every 10 ms)
-    /// does the bulk copy and database sync, so the writer's turn is short and the next commit
-    /// restarts the WAL from its start.
-    private func checkpointIfDue() {
-        guard checkpointEvery > 0 else { return }
-        let due = sinceCheckpoint.withLock { n -> Bool in
-            n += 1
-            if n >= checkpointEvery { n = 0; return true }
-            return false
-        }
-        guard due else { return }
-        // The background connection keeps the database nearly caught up; the writer finishes the
-        // last few frames between batches, so the next commit restarts the WAL from its start.
-        try? writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") }
+    /// Once the background copy has seen the WAL pass `resetFrames`, the writer checkpoints
+    /// itself between batches (after their answers are released). A checkpoint racing the
+    /// writer from another connection never completes under load, so alone it would let the WAL
+    /// grow without end; the writer's own finishes the last frames and the next commit restarts
+    /// the WAL from its start.
+    private func restartWALIfDue() {
+        guard walState.resetDue.load(ordering: .acquiring), walState.resetDue.exchange(false, ordering: .acquiringAndReleasing) else { return }
+        _ = try? writer.writeWithoutTransaction { db in Ledger.checkpoint(db) }
     }
 
-    deinit { backgroundTimer?.timer.cancel() }
+    /// A PASSIVE checkpoint; returns the frames in the WAL (-1 if another checkpoint was running).
+    private static func checkpoint(_ db: Database) -> Int32 {
+        var log: Int32 = -1, copied: Int32 = -1
+        _ = sqlite3_wal_checkpoint_v2(db.sqliteConnection, nil, SQLITE_CHECKPOINT_PASSIVE, &log, &copied)
+        return log
+    }
+
+    deinit {
+        backgroundTimer?.timer.cancel()
+        // Finalize the prepared statements before GRDB closes the connection.
+        store.value = nil
+    }
 
     private func notify(_ p: LedgerProgress) {
         let l = listener.withLock { $0 }
@@ -196,7 +216,7 @@ public final class Ledger: Sendable {
         do {
             return try writer.read { db throws -> LedgerSnapshot in
                 var s = LedgerSnapshot()
-                for row in try Row.fetchAll(db, sql: "SELECT * FROM intents ORDER BY received_at") {
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM intents ORDER BY seq") {
                     let params = try LedgerReader.json(row["params"], "intents.params")
                     let result = try LedgerReader.json(row["result"], "intents.result")
                     s.intents.append(LedgerIntent(intentId: row["intent_id"], session: row["session"], fingerprint: row["fingerprint"], params: params,
@@ -288,7 +308,13 @@ private final class TimerHandle: @unchecked Sendable {
     init(_ t: any DispatchSourceTimer) { timer = t }
 }
 
-/// Commits since the background copy last ran.
-private final class CommitCounter: Sendable {
-    let n = Atomic(0)
+/// Commits since the background copy last ran, and whether the writer should restart the WAL.
+private final class WALState: Sendable {
+    let commits = Atomic(0)
+    let resetDue = Atomic(false)
+}
+
+/// Holds the writer's `LedgerStore`; only the writer's serial queue touches it (and `deinit`).
+private final class StoreBox: @unchecked Sendable {
+    var value: LedgerStore?
 }

@@ -3,53 +3,8 @@ import AlephRPC
 import AlephRisk
 import GRDB
 
-/// Journal JSON for records, and rows back into gateway types. Decimals are printed in full.
+/// Rows and journal JSON back into gateway types.
 enum LedgerCodec {
-    static func orderJSON(_ o: Order) -> JSON {
-        var b = JSONObjectBuilder()
-        b.add("order_id", o.id)
-        b.add("intent_id", o.intentId)
-        b.add("venue", o.venue)
-        b.add("venue_order_id", o.venueOrderId.map(JSON.string) ?? .null)
-        b.add("instrument", o.instrument)
-        b.add("side", o.side.rawValue)
-        b.add("type", o.type.rawValue)
-        b.add("time_in_force", o.timeInForce.rawValue)
-        b.add("limit_price", o.limitPrice.map { JSON.string($0.description) } ?? .null)
-        b.add("quantity", o.quantity.description)
-        b.add("filled_quantity", o.filledQuantity.description)
-        b.add("fees", o.fees.description)
-        b.add("state", o.status.rawValue)
-        b.add("reason", o.reason.map(JSON.string) ?? .null)
-        return b.json
-    }
-
-    static func fillJSON(_ f: Fill) -> JSON {
-        var b = JSONObjectBuilder()
-        b.add("fill_id", f.id)
-        b.add("venue_trade_id", f.venueTradeId)
-        b.add("order_id", f.orderId)
-        b.add("intent_id", f.intentId)
-        b.add("instrument", f.instrument)
-        b.add("side", f.side.rawValue)
-        b.add("price", f.price.description)
-        b.add("quantity", f.quantity.description)
-        b.add("fee", f.fee.description)
-        b.add("liquidity", f.liquidity.rawValue)
-        return b.json
-    }
-
-    static func riskEventJSON(_ e: RiskEvent) -> JSON {
-        var b = JSONObjectBuilder()
-        b.add("from", e.from.rawValue)
-        b.add("to", e.to.rawValue)
-        b.add("reason", e.reason)
-        b.add("equity", e.equity.description)
-        b.add("limit", e.limit.map { JSON.string($0.description) } ?? .null)
-        b.add("value", e.value.map { JSON.string($0.description) } ?? .null)
-        return b.json
-    }
-
     static func riskEvent(at: Int64, _ data: JSON) throws(LedgerError) -> RiskEvent {
         guard let from = data["from"]?.stringValue.flatMap(TradingState.init(rawValue:)),
               let to = data["to"]?.stringValue.flatMap(TradingState.init(rawValue:)),

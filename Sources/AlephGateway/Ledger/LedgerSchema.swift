@@ -94,6 +94,28 @@ enum LedgerSchema {
                     BEGIN SELECT RAISE(ABORT, 'the event journal is append-only'); END;
                 """)
         }
+        // Intents keyed by their text id put each ~1 KB row at a random place in the B-tree, so
+        // every signal dirtied its own page. Rows now append in arrival order (`seq`) and only a
+        // small unique index on the id takes the random inserts.
+        m.registerMigration("v2-intents-append-order") { db in
+            try db.execute(sql: """
+                CREATE TABLE intents_v2 (
+                    seq INTEGER PRIMARY KEY,
+                    intent_id TEXT NOT NULL UNIQUE,
+                    session INTEGER NOT NULL,
+                    fingerprint TEXT NOT NULL,
+                    params TEXT NOT NULL,
+                    rationale TEXT,
+                    received_at INTEGER NOT NULL,
+                    result TEXT NOT NULL,
+                    order_id TEXT
+                );
+                INSERT INTO intents_v2 (intent_id, session, fingerprint, params, rationale, received_at, result, order_id)
+                    SELECT intent_id, session, fingerprint, params, rationale, received_at, result, order_id FROM intents ORDER BY received_at;
+                DROP TABLE intents;
+                ALTER TABLE intents_v2 RENAME TO intents;
+                """)
+        }
         return m
     }
 }
