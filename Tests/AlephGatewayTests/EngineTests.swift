@@ -7,6 +7,23 @@ import Logging
 import Testing
 @testable import AlephGateway
 
+/// The fingerprint is stored with every intent: it must keep the exact text of the first format.
+@Suite struct FingerprintTests {
+    @Test func keepsTheStoredFormat() throws {
+        let cases: [String] = [
+            #"{"intent_id":"a","instrument":"sim:ETH-USD","side":"buy","quantity":"0.01"}"#,
+            #"{"intent_id":"a","instrument":"sim:BTC-USD","side":"sell","notional":"1500.5","type":"limit","limit_price":"27345.10","post_only":true}"#,
+            #"{"intent_id":"a","instrument":"x","side":"sell","quantity":"3","type":"limit","limit_price":"0.00000001","time_in_force":"ioc","reduce_only":true}"#,
+        ]
+        for text in cases {
+            let r = try SignalRequest(try JSONParser.parse(text)["params"] ?? JSONParser.parse(text))
+            let old = [r.instrument, r.side.rawValue, r.quantity.map { "q\($0)" } ?? "", r.notional.map { "n\($0)" } ?? "", r.type.rawValue,
+                       r.limitPrice.map { "\($0)" } ?? "", r.timeInForce.rawValue, r.postOnly ? "po" : "", r.reduceOnly ? "ro" : ""].joined(separator: "|")
+            #expect(r.fingerprint == old)
+        }
+    }
+}
+
 @Suite struct EngineTests {
     func setup() async throws -> (Engine, Session, ManualTimeSource) {
         let time = ManualTimeSource()

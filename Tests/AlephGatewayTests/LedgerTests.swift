@@ -203,7 +203,7 @@ import Testing
         let raw = try DatabaseQueue(path: path)
         try await raw.writeWithoutTransaction { try $0.execute(sql: "DROP TABLE fills") }
         let t = l.append([.fill(LedgerTests.fill("f-1", trade: "T"))])
-        sender.send(box, Array("ok".utf8), ticket: t, failure: Array("failed".utf8))
+        sender.send(box, Array("ok".utf8), ticket: t, failure: .bytes(Array("failed".utf8)))
         l.waitDurable()
         for _ in 0..<100 where sender.waiting > 0 { try await Task.sleep(for: .milliseconds(5)) }
         #expect(l.failure?.code == "write_failed")

@@ -24,7 +24,7 @@ extension Engine {
         var after: [Outgoing] = []
         deferred = []
         var response: [UInt8]? = nil
-        var failure: [UInt8]? = nil
+        var failure: FailureAnswer? = nil
         var needsLedger = false
         switch message {
         case .failure(let error):
@@ -34,7 +34,7 @@ extension Engine {
         case .single(let call):
             needsLedger = Engine.touchesLedger(call)
             response = answer(call, session: session, after: &after)
-            if needsLedger, response != nil, case .request(let req) = call, let id = req.id { failure = Engine.ledgerFailure(ids: [id], batch: false) }
+            if needsLedger, response != nil, case .request(let req) = call, let id = req.id { failure = .ledgerUnavailable(ids: [id], batch: false) }
         case .batch(let calls):
             var out: [UInt8] = [UInt8(ascii: "[")]
             var any = false
@@ -50,7 +50,7 @@ extension Engine {
             out.append(UInt8(ascii: "]"))
             if any {
                 response = out
-                if needsLedger { failure = Engine.ledgerFailure(ids: ids, batch: true) }
+                if needsLedger { failure = .ledgerUnavailable(ids: ids, batch: true) }
             }
         }
         let raised = deferred ?? []
@@ -64,21 +64,6 @@ extension Engine {
     static func touchesLedger(_ call: RPCCall) -> Bool {
         guard case .request(let req) = call else { return false }
         return !marketMethods.contains(req.method)
-    }
-
-    /// What a waiting answer becomes if the ledger fails before it is durable.
-    static func ledgerFailure(ids: [RPCId], batch: Bool) -> [UInt8] {
-        let err = RPCError.app(.ledgerUnavailable, "the ledger failed before this outcome was durable; its effects are unknown and trading is stopped until restart")
-        var out: [UInt8] = []
-        if batch { out.append(UInt8(ascii: "[")) }
-        for (k, id) in ids.enumerated() {
-            if k > 0 { out.append(UInt8(ascii: ",")) }
-            var one: [UInt8] = []
-            RPCEnvelope.writeError(id: id, error: err, into: &one)
-            out.append(contentsOf: one)
-        }
-        if batch { out.append(UInt8(ascii: "]")) }
-        return out
     }
 
     /// Hands the current step's records to the ledger; returns the ticket covering them and everything before.

@@ -102,11 +102,14 @@ extension Engine {
         }
     }
 
-    func publishAccount(_ channel: SubscriptionChannel, instrument: String, _ data: JSON) {
+    /// `data` is built only if some session subscribes to it (most requests have no listener).
+    func publishAccount(_ channel: SubscriptionChannel, instrument: String, _ data: @autoclosure () -> JSON) {
+        var built: JSON? = nil
         for id in accountSubscriptions {
             guard let sub = subscriptions[id], sub.channel == channel, sub.instrument == nil || sub.instrument == instrument,
                   let session = sessions[sub.sessionId] else { continue }
-            emit(session.outbox, notification(sub, data), slot: nil)
+            if built == nil { built = data() }
+            emit(session.outbox, notification(sub, built!), slot: nil)
         }
     }
 

@@ -86,8 +86,9 @@ extension Engine {
             publishAccount(.orders, instrument: inst.id, Presenter.order(order, instrument: inst))
         }
         let res = result(req, order: order, orderId: order.id, status: order.status, expected: outcome, inst: inst, decidedOn: decidedOn, checks: nil)
-        intents[req.intentId] = IntentRecord(fingerprint: req.fingerprint, firstResult: res, orderId: order.id)
-        pendingRecords.append(.intent(LedgerIntent(intentId: req.intentId, session: session.id, fingerprint: req.fingerprint, params: params ?? .null,
+        let fingerprint = req.fingerprint
+        intents[req.intentId] = IntentRecord(fingerprint: fingerprint, firstResult: res, orderId: order.id)
+        pendingRecords.append(.intent(LedgerIntent(intentId: req.intentId, session: session.id, fingerprint: fingerprint, params: params ?? .null,
                                                    rationale: req.rationale, receivedAt: now, result: res, orderId: order.id)))
         return res
     }

@@ -50,9 +50,30 @@ struct SignalRequest: Sendable {
         rationale = try p.optionalString("rationale", maxLength: 8192)
     }
 
-    /// Canonical text of everything that decides the trade (rationale and preview excluded).
+    /// Canonical text of everything that decides the trade (rationale and preview excluded):
+    /// `instrument|side|q<quantity>|n<notional>|type|limit|tif|po|ro`, empty fields left empty.
+    /// Stored with each intent, so the format never changes.
     var fingerprint: String {
-        [instrument, side.rawValue, quantity.map { "q\($0)" } ?? "", notional.map { "n\($0)" } ?? "", type.rawValue,
-         limitPrice.map { "\($0)" } ?? "", timeInForce.rawValue, postOnly ? "po" : "", reduceOnly ? "ro" : ""].joined(separator: "|")
+        var b: [UInt8] = []
+        b.reserveCapacity(instrument.utf8.count + 48)
+        let bar = UInt8(ascii: "|")
+        b.append(contentsOf: instrument.utf8)
+        b.append(bar)
+        b.append(contentsOf: side.rawValue.utf8)
+        b.append(bar)
+        if let q = quantity { b.append(UInt8(ascii: "q")); q.writeDecimal(into: &b) }
+        b.append(bar)
+        if let n = notional { b.append(UInt8(ascii: "n")); n.writeDecimal(into: &b) }
+        b.append(bar)
+        b.append(contentsOf: type.rawValue.utf8)
+        b.append(bar)
+        limitPrice?.writeDecimal(into: &b)
+        b.append(bar)
+        b.append(contentsOf: timeInForce.rawValue.utf8)
+        b.append(bar)
+        if postOnly { b.append(contentsOf: "po".utf8) }
+        b.append(bar)
+        if reduceOnly { b.append(contentsOf: "ro".utf8) }
+        return String(decoding: b, as: UTF8.self)
     }
 }

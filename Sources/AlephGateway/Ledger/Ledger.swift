@@ -32,11 +32,19 @@ public final class Ledger: Sendable {
     /// A second connection that copies WAL frames into the database in the background, so the
     /// writer's own checkpoint only has the last few frames left to copy.
     private let background: DatabaseQueue?
-    /// Runs the background copy every few milliseconds while commits arrive.
-    private let backgroundTimer: TimerHandle?
-    /// Commits since the background copy last ran (an idle ledger is left alone), and whether
-    /// the WAL has grown past `resetFrames` so the writer should let it restart.
+    /// Runs the background copies.
+    private let copyQueue = DispatchQueue(label: "alephtx.ledger.checkpoint")
+    /// Whether a background copy is scheduled, and whether the WAL has grown past `resetFrames`
+    /// so the writer should let it restart.
     private let walState = WALState()
+    /// The background copy runs this long after a commit, at most once per interval (an idle
+    /// ledger is left alone).
+    ///
+    /// Each copy ends with a sync of the database file, which the disk serves between the
+    /// commits' WAL syncs: small, frequent copies stall commits least. Measured with 10 clients,
+    /// p99 was 2.1-2.3 ms at 2 ms, 2.3-2.5 ms at 10 ms, 3.1-3.3 ms at 50 ms and 3.9-4.2 ms at
+    /// 200 ms; copies without syncs (left to kernel writeback) were worse still, 5-7 ms.
+    static let copyInterval = DispatchTimeInterval.milliseconds(2)
     /// The default number of WAL frames (pages) past which the writer finishes a checkpoint itself so the WAL restarts
     /// from its beginning: about 64 MB with 4 KiB pages.
     ///
@@ -85,24 +93,12 @@ public final class Ledger: Sendable {
             try LedgerSchema.migrator.migrate(writer)
             if path == ":memory:" {
                 background = nil
-                backgroundTimer = nil
             } else {
                 var cc = Configuration()
                 cc.label = "alephtx.ledger.checkpoint"
                 cc.busyMode = .immediateError
                 let bg = try DatabaseQueue(path: path, configuration: cc)
                 background = bg
-                let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "alephtx.ledger.checkpoint"))
-                timer.schedule(deadline: .now() + .milliseconds(10), repeating: .milliseconds(10))
-                let wal = walState
-                let limit = self.resetFrames
-                timer.setEventHandler {
-                    guard wal.commits.exchange(0, ordering: .acquiringAndReleasing) > 0 else { return }
-                    let frames = try? bg.writeWithoutTransaction { db in Ledger.checkpoint(db) }
-                    if let frames, frames >= limit { wal.resetDue.store(true, ordering: .releasing) }
-                }
-                timer.resume()
-                backgroundTimer = TimerHandle(timer)
             }
         } catch {
             throw LedgerError("open_failed", "cannot open \(path): \(error)")
@@ -160,7 +156,7 @@ public final class Ledger: Sendable {
                     s.recordsWritten += batch.count
                 }
                 notify(.durable(ticket))
-                walState.commits.add(1, ordering: .releasing)
+                scheduleCopy()
                 restartWALIfDue()
             } catch {
                 let e = (error as? LedgerError) ?? LedgerError("write_failed", "\(error)")
@@ -172,6 +168,19 @@ public final class Ledger: Sendable {
                 notify(.failed(e))
                 return
             }
+        }
+    }
+
+    /// After a commit: copy the new WAL frames into the database soon, on the background
+    /// connection; if that finds the WAL past `resetFrames`, the writer restarts it.
+    private func scheduleCopy() {
+        guard let bg = background, !walState.copyScheduled.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let wal = walState
+        let limit = resetFrames
+        copyQueue.asyncAfter(deadline: .now() + Ledger.copyInterval) {
+            wal.copyScheduled.store(false, ordering: .releasing)
+            let frames = try? bg.writeWithoutTransaction { db in Ledger.checkpoint(db) }
+            if let frames, frames >= limit { wal.resetDue.store(true, ordering: .releasing) }
         }
     }
 
@@ -193,7 +202,6 @@ public final class Ledger: Sendable {
     }
 
     deinit {
-        backgroundTimer?.timer.cancel()
         // Finalize the prepared statements before GRDB closes the connection.
         store.value = nil
     }
@@ -302,15 +310,9 @@ enum LedgerReader {
     }
 }
 
-/// Owns the background checkpoint timer; after setup only `cancel()` (thread-safe in Dispatch) is called.
-private final class TimerHandle: @unchecked Sendable {
-    let timer: any DispatchSourceTimer
-    init(_ t: any DispatchSourceTimer) { timer = t }
-}
-
-/// Commits since the background copy last ran, and whether the writer should restart the WAL.
+/// Whether a background copy is scheduled, and whether the writer should restart the WAL.
 private final class WALState: Sendable {
-    let commits = Atomic(0)
+    let copyScheduled = Atomic(false)
     let resetDue = Atomic(false)
 }
 

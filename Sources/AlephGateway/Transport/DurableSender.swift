@@ -14,7 +14,7 @@ public final class DurableSender: LedgerListener {
         var bytes: [UInt8]
         var slot: Int?
         var ticket: UInt64
-        var failure: [UInt8]?
+        var failure: FailureAnswer?
     }
 
     private struct State {
@@ -40,7 +40,7 @@ public final class DurableSender: LedgerListener {
     public init() {}
 
     /// Sends `bytes` once `ticket` is durable. `failure` replaces an answer if the ledger fails first.
-    public func send(_ outbox: Outbox, _ bytes: [UInt8], slot: Int? = nil, ticket: UInt64, failure: [UInt8]? = nil) {
+    public func send(_ outbox: Outbox, _ bytes: [UInt8], slot: Int? = nil, ticket: UInt64, failure: FailureAnswer? = nil) {
         if ticket == 0 && waitingTotal.load(ordering: .acquiring) == 0 {
             deliver(outbox, bytes, slot)
             return
@@ -48,7 +48,7 @@ public final class DurableSender: LedgerListener {
         state.withLock { s in
             let key = ObjectIdentifier(outbox)
             if s.failed && ticket > s.durable {
-                if let failure { _ = outbox.push(failure) }
+                if let failure { _ = outbox.push(failure.render()) }
                 return
             }
             if ticket <= s.durable && s.waitingPerOutbox[key, default: 0] == 0 {
@@ -78,7 +78,7 @@ public final class DurableSender: LedgerListener {
                 s.failed = true
                 while s.head < s.queue.count {
                     let w = s.queue[s.head]
-                    if w.ticket <= s.durable { deliver(w.outbox, w.bytes, w.slot) } else if let f = w.failure { _ = w.outbox.push(f) }
+                    if w.ticket <= s.durable { deliver(w.outbox, w.bytes, w.slot) } else if let f = w.failure { _ = w.outbox.push(f.render()) }
                     s.release(w.outbox)
                     s.head += 1
                     waitingTotal.subtract(1, ordering: .releasing)
