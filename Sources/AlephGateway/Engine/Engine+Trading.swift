@@ -189,7 +189,8 @@ extension Engine {
         if let instrument, instruments[instrument] == nil { throw unknownInstrument(instrument) }
         try requireLedger()
         var cancelled: [JSON] = []
-        for id in orderIds where openOrderIds.contains(id) {
+        // Oldest first, over the open orders only (not the whole history).
+        for id in openOrderIds.sorted(by: { Engine.number($0, prefix: "o-") < Engine.number($1, prefix: "o-") }) {
             guard var order = orders[id], !order.status.isTerminal, instrument == nil || order.instrument == instrument else { continue }
             cancel(&order, reason: "cancelled by cancel_all")
             cancelled.append(.string(id))

@@ -20,10 +20,10 @@ public actor Engine {
     var paper: PaperVenue
     var portfolio: Portfolio
 
-    var orders: [String: Order] = [:]
-    var orderIds: [String] = []
-    var fills: [Fill] = []
-    var intents: [String: IntentRecord] = [:]
+    var orders = ShardedMap<String, Order>()
+    var orderIds = ChunkedArray<String>()
+    var fills = ChunkedArray<Fill>()
+    var intents = ShardedMap<String, IntentRecord>()
     var nextOrder = 1
     var nextFill = 1
 
@@ -35,7 +35,7 @@ public actor Engine {
     var risk: RiskBook
     var sessionStates: [Int: SessionState] = [:]
     var openOrderIds: Set<String> = []
-    var orderSessions: [String: Int] = [:]
+    var orderSessions = ShardedMap<String, Int>()
     /// Notifications raised while a request or market batch executes; sent after its ledger records are durable.
     var deferred: [Outgoing]? = nil
     /// The durable journal; every state change is appended before it is reported.
@@ -45,7 +45,7 @@ public actor Engine {
     /// Records of the current step, handed to the ledger when it ends.
     var pendingRecords: [LedgerRecord] = []
     /// Venue trade ids of every fill booked: a fill delivered twice counts once.
-    var fillTradeIds: Set<String> = []
+    var fillTradeIds = ShardedSet<String>()
     /// Market-data feed health by venue.
     var feedHealth: [String: FeedHealth] = [:]
     /// Instrument ids per venue feed.
