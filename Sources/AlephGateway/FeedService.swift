@@ -22,11 +22,7 @@ public struct FeedService: Service {
 
     /// Runs until graceful shutdown.
     public func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown { await self.runFeed() }
-        } catch is CancellationError {
-            return
-        }
+        await cancelWhenGracefulShutdown { await self.runFeed() }
     }
 
     private func runFeed() async {

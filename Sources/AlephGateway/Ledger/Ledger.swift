@@ -179,8 +179,8 @@ public final class Ledger: Sendable {
         let limit = resetFrames
         copyQueue.asyncAfter(deadline: .now() + Ledger.copyInterval) {
             wal.copyScheduled.store(false, ordering: .releasing)
-            let frames = try? bg.writeWithoutTransaction { db in Ledger.checkpoint(db) }
-            if let frames, frames >= limit { wal.resetDue.store(true, ordering: .releasing) }
+            let frames = bg.writeWithoutTransaction { db in Ledger.checkpoint(db) }
+            if frames >= limit { wal.resetDue.store(true, ordering: .releasing) }
         }
     }
 
@@ -191,7 +191,7 @@ public final class Ledger: Sendable {
     /// the WAL from its start.
     private func restartWALIfDue() {
         guard walState.resetDue.load(ordering: .acquiring), walState.resetDue.exchange(false, ordering: .acquiringAndReleasing) else { return }
-        _ = try? writer.writeWithoutTransaction { db in Ledger.checkpoint(db) }
+        _ = writer.writeWithoutTransaction { db in Ledger.checkpoint(db) }
     }
 
     /// A PASSIVE checkpoint; returns the frames in the WAL (-1 if another checkpoint was running).

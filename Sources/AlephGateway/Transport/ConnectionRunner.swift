@@ -24,8 +24,9 @@ public struct ConnectionRunner: Sendable {
             var bytes: [UInt8] = []
             RPCEnvelope.writeError(id: .null, error: .app(.slowConsumer, reason), into: &bytes)
             bytes.append(0x0A)
+            let message = ByteBuffer(bytes: bytes)
             raw.eventLoop.execute {
-                raw.writeAndFlush(ByteBuffer(bytes: bytes), promise: nil)
+                raw.writeAndFlush(message, promise: nil)
                 raw.close(promise: nil)
             }
         })
