@@ -25,7 +25,8 @@ public enum LedgerSync: String, Sendable, CaseIterable {
 public final class Ledger: Sendable {
     /// Where it lives (`:memory:` for tests).
     public let path: String
-    private let writer: any DatabaseWriter
+    /// The writer connection (reads go through it too: a pool serves them from its readers).
+    let writer: any DatabaseWriter
     private let queue = DispatchQueue(label: "alephtx.ledger.writer")
     private let state = Mutex(WriterState())
     private let listener = Mutex<(any LedgerListener)?>(nil)
@@ -45,8 +46,8 @@ public final class Ledger: Sendable {
     /// p99 was 2.1-2.3 ms at 2 ms, 2.3-2.5 ms at 10 ms, 3.1-3.3 ms at 50 ms and 3.9-4.2 ms at
     /// 200 ms; copies without syncs (left to kernel writeback) were worse still, 5-7 ms.
     static let copyInterval = DispatchTimeInterval.milliseconds(2)
-    /// The default number of WAL frames (pages) past which the writer finishes a checkpoint itself so the WAL restarts
-    /// from its beginning: about 64 MB with 4 KiB pages.
+    /// The default number of WAL frames (pages) past which the writer finishes a checkpoint
+    /// itself so the WAL restarts from its beginning: about 64 MB with 4 KiB pages.
     ///
     /// The writer's checkpoint stalls every answer waiting behind it for a few milliseconds (it
     /// copies the frames the background has not, then syncs the database file), so it runs
@@ -216,77 +217,6 @@ public final class Ledger: Sendable {
         let target = lastTicket
         while durableTicket < target && failure == nil { usleep(200) }
     }
-
-    // MARK: reading
-
-    /// Reads everything a restart needs.
-    public func load() throws(LedgerError) -> LedgerSnapshot {
-        do {
-            return try writer.read { db throws -> LedgerSnapshot in
-                var s = LedgerSnapshot()
-                for row in try Row.fetchAll(db, sql: "SELECT * FROM intents ORDER BY seq") {
-                    let params = try LedgerReader.json(row["params"], "intents.params")
-                    let result = try LedgerReader.json(row["result"], "intents.result")
-                    s.intents.append(LedgerIntent(intentId: row["intent_id"], session: row["session"], fingerprint: row["fingerprint"], params: params,
-                                                  rationale: row["rationale"], receivedAt: row["received_at"], result: result, orderId: row["order_id"]))
-                }
-                for row in try Row.fetchAll(db, sql: "SELECT * FROM orders ORDER BY seq") {
-                    let (o, session) = try LedgerCodec.order(row)
-                    s.orders.append((o, session))
-                }
-                for row in try Row.fetchAll(db, sql: "SELECT * FROM fills ORDER BY seq") { s.fills.append(try LedgerCodec.fill(row)) }
-                for row in try Row.fetchAll(db, sql: "SELECT * FROM positions") {
-                    var p = Position(instrument: row["instrument"])
-                    p.quantity = try LedgerCodec.decimal(row["quantity"], "positions.quantity")
-                    p.averageEntry = try LedgerCodec.decimal(row["average_entry"], "positions.average_entry")
-                    p.realizedPnL = try LedgerCodec.decimal(row["realized_pnl"], "positions.realized_pnl")
-                    p.fees = try LedgerCodec.decimal(row["fees"], "positions.fees")
-                    s.positions[p.instrument] = p
-                }
-                if let row = try Row.fetchOne(db, sql: "SELECT * FROM balances LIMIT 1") {
-                    s.balance = LedgerBalance(currency: row["currency"], cash: try LedgerCodec.decimal(row["cash"], "balances.cash"),
-                                              startingCash: try LedgerCodec.decimal(row["starting_cash"], "balances.starting_cash"),
-                                              feesPaid: try LedgerCodec.decimal(row["fees_paid"], "balances.fees_paid"))
-                }
-                if let row = try Row.fetchOne(db, sql: "SELECT * FROM risk_state WHERE id = 1") {
-                    s.risk = RiskSnapshot(state: try LedgerCodec.enumValue(row["state"], "risk_state.state"),
-                                          peakEquity: try LedgerCodec.decimal(row["peak_equity"], "risk_state.peak_equity"),
-                                          dayStartEquity: try LedgerCodec.decimal(row["day_start_equity"], "risk_state.day_start_equity"),
-                                          day: row["day"])
-                }
-                for row in try Row.fetchAll(db, sql: "SELECT at, data FROM events WHERE kind = 'risk' ORDER BY seq DESC LIMIT 100").reversed() {
-                    s.riskHistory.append(try LedgerCodec.riskEvent(at: row["at"], try LedgerReader.json(row["data"], "events.data")))
-                }
-                s.eventCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
-                return s
-            }
-        } catch let e as LedgerError {
-            throw e
-        } catch {
-            throw LedgerError("read_failed", "\(error)")
-        }
-    }
-
-    /// Writes the journal as JSON lines, oldest first: `{"seq","ts_us","kind","ref","data"}`.
-    public func exportJournal(_ line: (String) -> Void) throws(LedgerError) {
-        do {
-            try writer.read { db in
-                let cursor = try Row.fetchCursor(db, sql: "SELECT seq, at, kind, ref, data FROM events ORDER BY seq")
-                while let row = try cursor.next() {
-                    let data = try LedgerReader.json(row["data"], "events.data")
-                    let at: Int64 = row["at"]
-                    line(JSONWriter.string(.object([
-                        JSONMember("seq", .int(row["seq"] as Int64)), JSONMember("ts_us", .int(at / 1000)), JSONMember("kind", .string(row["kind"])),
-                        JSONMember("ref", (row["ref"] as String?).map(JSON.string) ?? .null), JSONMember("data", data),
-                    ])))
-                }
-            }
-        } catch let e as LedgerError {
-            throw e
-        } catch {
-            throw LedgerError("read_failed", "\(error)")
-        }
-    }
 }
 
 /// Told by the ledger's writer how far durability has come.
@@ -301,13 +231,6 @@ public enum LedgerProgress: Sendable {
     case durable(UInt64)
     /// A write failed; nothing after the last durable ticket will be written.
     case failed(LedgerError)
-}
-
-enum LedgerReader {
-    static func json(_ text: String?, _ column: String) throws(LedgerError) -> JSON {
-        guard let text else { throw LedgerError("corrupt", "missing JSON in \(column)") }
-        do { return try JSONParser.parse(text) } catch { throw LedgerError("corrupt", "bad JSON in \(column): \(error)") }
-    }
 }
 
 /// Whether a background copy is scheduled, and whether the writer should restart the WAL.
