@@ -245,3 +245,24 @@ def test_history_pages_through_the_ledger(make_server):
     rest = c.call("get_fills", limit=1000, cursor=first["next_cursor"])
     assert len(first["fills"]) + len(rest["fills"]) == len(page(c, "get_fills", "fills"))
     assert not set(f["fill_id"] for f in first["fills"]) & set(f["fill_id"] for f in rest["fills"])
+
+
+def test_get_health_reports_the_ledger():
+    data = tempfile.TemporaryDirectory()
+    s = Server(config=LOOSE, data_dir=data.name)
+    try:
+        s.wait_for_data()
+        c = s.client()
+        before = c.call("get_health")["ledger"]
+        assert before["ok"] is True and before["sync"] == "full" and before["in_memory"] is False and before["failure"] is None
+        for k in range(5):
+            c.call("place_signal", intent_id=f"h-{k}", instrument="sim:ETH-USD", side="buy", quantity="0.01")
+        after = c.call("get_health")["ledger"]
+        # Each answered signal was durable before its answer, so nothing waits now.
+        assert after["commits"] >= before["commits"] + 5 and after["records"] > before["records"], (before, after)
+        assert after["waiting"] == 0 and after["wal_bytes"] > 0
+        assert 0 < after["last_commit_us"] <= after["max_commit_us"]
+        validate_client(c)
+    finally:
+        assert s.stop() == 0
+        data.cleanup()

@@ -59,6 +59,16 @@ extension Engine {
             guard let b = books[i.id], b.sequence > 0 || b.verified else { return nil }
             return .object([JSONMember("instrument", .string(i.id)), JSONMember("freshness", Presenter.freshness(b, now: now))])
         }
-        return .object([JSONMember("feeds", .array(feeds)), JSONMember("books", .array(booksJSON))])
+        return .object([JSONMember("feeds", .array(feeds)), JSONMember("books", .array(booksJSON)), JSONMember("ledger", Engine.ledgerJSON(ledger.health))])
+    }
+
+    static func ledgerJSON(_ h: LedgerHealth) -> JSON {
+        .object([
+            JSONMember("ok", .bool(h.failure == nil)), JSONMember("sync", .string(h.sync.rawValue)), JSONMember("in_memory", .bool(h.inMemory)),
+            JSONMember("commits", .int(h.commits)), JSONMember("records", .int(h.records)), JSONMember("waiting", .int(h.waiting)),
+            JSONMember("last_commit_us", .int(h.lastCommitMicros)), JSONMember("max_commit_us", .int(h.maxCommitMicros)),
+            JSONMember("wal_bytes", .int(h.walBytes)),
+            JSONMember("failure", h.failure.map { .object([JSONMember("code", .string($0.code)), JSONMember("message", .string($0.message))]) } ?? .null),
+        ])
     }
 }

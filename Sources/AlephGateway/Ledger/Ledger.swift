@@ -67,12 +67,18 @@ public final class Ledger: Sendable {
         var failure: LedgerError?
         var commits = 0
         var recordsWritten = 0
+        var lastCommitNanos: UInt64 = 0
+        var maxCommitNanos: UInt64 = 0
     }
+
+    /// The sync setting this ledger was opened with.
+    public let sync: LedgerSync
 
     /// Opens (creating if needed) and migrates the ledger at `path`; `:memory:` keeps it in memory.
     /// `resetFrames` bounds the WAL (see `defaultResetFrames`).
     public init(path: String, sync: LedgerSync = .full, resetFrames: Int32 = Ledger.defaultResetFrames) throws(LedgerError) {
         self.path = path
+        self.sync = sync
         self.resetFrames = max(1, resetFrames)
         var config = Configuration()
         config.label = "alephtx.ledger"
@@ -136,6 +142,16 @@ public final class Ledger: Sendable {
     /// Commits and records written since open.
     public var stats: (commits: Int, records: Int) { state.withLock { ($0.commits, $0.recordsWritten) } }
 
+    /// What `get_health` reports about the ledger.
+    public var health: LedgerHealth {
+        let walBytes = path == ":memory:" ? 0 : ((try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0)
+        return state.withLock { s in
+            LedgerHealth(sync: sync, inMemory: path == ":memory:", commits: s.commits, records: s.recordsWritten,
+                         waiting: Int(s.lastTicket - s.durableTicket), lastCommitMicros: Int(s.lastCommitNanos / 1000),
+                         maxCommitMicros: Int(s.maxCommitNanos / 1000), walBytes: walBytes, failure: s.failure)
+        }
+    }
+
     private func drain() {
         while true {
             let (batch, ticket) = state.withLock { s -> ([LedgerRecord], UInt64) in
@@ -147,14 +163,18 @@ public final class Ledger: Sendable {
             if batch.isEmpty { return }
             do {
                 let store = self.store
+                let started = DispatchTime.now().uptimeNanoseconds
                 try writer.writeWithoutTransaction { db in
                     if store.value == nil { store.value = try LedgerStore(db) }
                     try store.value!.write(batch)
                 }
+                let took = DispatchTime.now().uptimeNanoseconds &- started
                 state.withLock { s in
                     s.durableTicket = ticket
                     s.commits += 1
                     s.recordsWritten += batch.count
+                    s.lastCommitNanos = took
+                    s.maxCommitNanos = max(s.maxCommitNanos, took)
                 }
                 notify(.durable(ticket))
                 scheduleCopy()
@@ -217,6 +237,28 @@ public final class Ledger: Sendable {
         let target = lastTicket
         while durableTicket < target && failure == nil { usleep(200) }
     }
+}
+
+/// The ledger's state for operators.
+public struct LedgerHealth: Sendable {
+    /// The sync setting.
+    public var sync: LedgerSync
+    /// True for `:memory:` (nothing survives a restart).
+    public var inMemory: Bool
+    /// Commits since open.
+    public var commits: Int
+    /// Records written since open.
+    public var records: Int
+    /// Engine steps appended and not yet durable.
+    public var waiting: Int
+    /// Duration of the last commit (write and sync), microseconds.
+    public var lastCommitMicros: Int
+    /// Longest commit since open, microseconds.
+    public var maxCommitMicros: Int
+    /// Size of the WAL file in bytes (0 in memory).
+    public var walBytes: Int
+    /// Set once a write failed (trading is then stopped).
+    public var failure: LedgerError?
 }
 
 /// Told by the ledger's writer how far durability has come.

@@ -1305,11 +1305,93 @@ enum EmbeddedSchemas {
         "additionalProperties": false
       },
       "description": "Freshness of every book that has data."
+    },
+    "ledger": {
+      "type": "object",
+      "description": "The ledger: commits since start, steps waiting to be durable, commit latency, WAL size, and the failure that stopped trading if any.",
+      "properties": {
+        "ok": {
+          "type": "boolean",
+          "description": "False once a write failed: trading is stopped until restart."
+        },
+        "sync": {
+          "enum": [
+            "full",
+            "normal"
+          ]
+        },
+        "in_memory": {
+          "type": "boolean",
+          "description": "True for ':memory:' (nothing survives a restart)."
+        },
+        "commits": {
+          "type": "integer",
+          "minimum": 0
+        },
+        "records": {
+          "type": "integer",
+          "minimum": 0
+        },
+        "waiting": {
+          "type": "integer",
+          "minimum": 0,
+          "description": "Engine steps appended and not yet durable."
+        },
+        "last_commit_us": {
+          "type": "integer",
+          "minimum": 0
+        },
+        "max_commit_us": {
+          "type": "integer",
+          "minimum": 0
+        },
+        "wal_bytes": {
+          "type": "integer",
+          "minimum": 0
+        },
+        "failure": {
+          "oneOf": [
+            {
+              "type": "null"
+            },
+            {
+              "type": "object",
+              "properties": {
+                "code": {
+                  "type": "string"
+                },
+                "message": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "code",
+                "message"
+              ],
+              "additionalProperties": false
+            }
+          ]
+        }
+      },
+      "required": [
+        "ok",
+        "sync",
+        "in_memory",
+        "commits",
+        "records",
+        "waiting",
+        "last_commit_us",
+        "max_commit_us",
+        "wal_bytes",
+        "failure"
+      ],
+      "additionalProperties": false
     }
   },
   "required": [
     "feeds",
-    "books"
+    "books",
+    "ledger"
   ],
   "additionalProperties": false
 }
