@@ -24,28 +24,39 @@ enum LedgerCodec {
         return v
     }
 
-    static func order(_ row: Row) throws(LedgerError) -> (Order, Int?) {
-        var o = Order(id: row["order_id"], intentId: row["intent_id"], instrument: row["instrument"], side: try enumValue(row["side"], "orders.side"),
-                      type: try enumValue(row["type"], "orders.type"), timeInForce: try enumValue(row["time_in_force"], "orders.time_in_force"),
-                      limitPrice: try (row["limit_price"] as String?).map { s throws(LedgerError) in try decimal(s, "orders.limit_price") },
-                      quantity: try decimal(row["quantity"], "orders.quantity"), postOnly: row["post_only"], reduceOnly: row["reduce_only"],
-                      rationale: row["rationale"], createdAt: row["created_at"])
-        o.filledQuantity = try decimal(row["filled_quantity"], "orders.filled_quantity")
-        o.filledNotional = try decimal(row["filled_notional"], "orders.filled_notional")
-        o.fees = try decimal(row["fees"], "orders.fees")
-        o.status = try enumValue(row["state"], "orders.state")
-        o.reason = row["reason"]
-        o.venue = row["venue"]
-        o.venueOrderId = row["venue_order_id"]
-        o.clientOrderId = row["client_order_id"]
-        o.updatedAt = row["updated_at"]
-        return (o, row["session"])
+    /// The columns `order(_:)` reads, in its order.
+    static let orderColumns = """
+        order_id, intent_id, instrument, side, type, time_in_force, limit_price, quantity, post_only, reduce_only, rationale, created_at,
+        filled_quantity, filled_notional, fees, state, reason, venue, venue_order_id, client_order_id, updated_at, session
+        """
+
+    /// An order and its session from a row selected with `orderColumns`.
+    static func order(_ row: Row) throws(LedgerError) -> (order: Order, session: Int?) {
+        var o = Order(id: row[0], intentId: row[1], instrument: row[2], side: try enumValue(row[3], "orders.side"),
+                      type: try enumValue(row[4], "orders.type"), timeInForce: try enumValue(row[5], "orders.time_in_force"),
+                      limitPrice: try (row[6] as String?).map { s throws(LedgerError) in try decimal(s, "orders.limit_price") },
+                      quantity: try decimal(row[7], "orders.quantity"), postOnly: row[8], reduceOnly: row[9],
+                      rationale: row[10], createdAt: row[11])
+        o.filledQuantity = try decimal(row[12], "orders.filled_quantity")
+        o.filledNotional = try decimal(row[13], "orders.filled_notional")
+        o.fees = try decimal(row[14], "orders.fees")
+        o.status = try enumValue(row[15], "orders.state")
+        o.reason = row[16]
+        o.venue = row[17]
+        o.venueOrderId = row[18]
+        o.clientOrderId = row[19]
+        o.updatedAt = row[20]
+        return (o, row[21])
     }
 
+    /// The columns `fill(_:)` reads, in its order.
+    static let fillColumns = "fill_id, order_id, intent_id, instrument, side, price, quantity, fee, liquidity, ts, venue_trade_id"
+
+    /// A fill from a row selected with `fillColumns`.
     static func fill(_ row: Row) throws(LedgerError) -> Fill {
-        Fill(id: row["fill_id"], orderId: row["order_id"], intentId: row["intent_id"], instrument: row["instrument"],
-             side: try enumValue(row["side"], "fills.side"), price: try decimal(row["price"], "fills.price"),
-             quantity: try decimal(row["quantity"], "fills.quantity"), fee: try decimal(row["fee"], "fills.fee"),
-             liquidity: try enumValue(row["liquidity"], "fills.liquidity"), timestamp: row["ts"], venueTradeId: row["venue_trade_id"])
+        Fill(id: row[0], orderId: row[1], intentId: row[2], instrument: row[3],
+             side: try enumValue(row[4], "fills.side"), price: try decimal(row[5], "fills.price"),
+             quantity: try decimal(row[6], "fills.quantity"), fee: try decimal(row[7], "fills.fee"),
+             liquidity: try enumValue(row[8], "fills.liquidity"), timestamp: row[9], venueTradeId: row[10])
     }
 }
