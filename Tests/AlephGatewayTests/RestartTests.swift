@@ -124,4 +124,39 @@ struct ScriptedVenue: VenueReconciler {
         #expect(try await e.reconcile(with: venue) == 0)
         #expect(await e.fills.count == 1)
     }
+
+    /// Limits changed at runtime survive a restart while the configured limits are the ones they
+    /// were made against; once the configuration changes, it wins.
+    @Test func runtimeLimitChangesSurviveARestartUntilTheConfigChanges() async throws {
+        let path = LedgerTests.tempPath()
+        let time = ManualTimeSource()
+        var m1 = SimMarket(seed: 5)
+        let (e1, _) = try await engine(path, time: time, market: &m1)
+        let g = try await call(e1, #"{"jsonrpc":"2.0","id":1,"method":"set_risk_limits","params":{"limits":{"max_open_orders":3,"max_drawdown":"25"}}}"#)
+        #expect(g["result"]?["limits"]?["max_open_orders"] == .int(3), "\(g)")
+        _ = try await call(e1, #"{"jsonrpc":"2.0","id":2,"method":"set_risk_limits","params":{"instrument":"sim:BTC-USD","limits":{"max_order_notional":"123"}}}"#)
+        let bad = try await call(e1, #"{"jsonrpc":"2.0","id":3,"method":"set_risk_limits","params":{"limits":{"max_open_orders":2,"nope":"1"}}}"#)
+        #expect(bad["error"] != nil)
+
+        var m2 = SimMarket(seed: 5)
+        let (e2, _) = try await engine(path, time: time, market: &m2)
+        let r2 = try await call(e2, #"{"jsonrpc":"2.0","id":4,"method":"get_risk"}"#)
+        #expect(r2["result"]?["limits"]?["max_open_orders"] == .int(3) && r2["result"]?["limits"]?["max_drawdown"] == .string("25"), "\(r2)")
+        #expect(r2["result"]?["instrument_limits"]?["sim:BTC-USD"]?["max_order_notional"] == .string("123"))
+        // The refused call changed nothing, before or after the restart.
+        #expect(r2["result"]?["limits"]?["max_open_orders"] != .int(2))
+
+        // Another configuration: the runtime changes were made against the old one and are dropped.
+        let ledger = try Ledger(path: path)
+        var config = EngineConfig()
+        config.riskLimits = RiskLimits()
+        config.riskLimits.maxOpenOrders = 50
+        var m3 = SimMarket(seed: 5)
+        let e3 = Engine(instruments: m3.instruments, config: config, time: time, logger: Logger(label: "t"), ledger: ledger)
+        let report = await e3.restore(from: try ledger.load())
+        #expect(report.limitChanges == 0 && report.limitChangesDropped == 2)
+        await e3.ingest(m3.start(now: time.nowNanos()))
+        let r3 = try await call(e3, #"{"jsonrpc":"2.0","id":5,"method":"get_risk"}"#)
+        #expect(r3["result"]?["limits"]?["max_open_orders"] == .int(50) && r3["result"]?["limits"]?["max_drawdown"] == .null, "\(r3)")
+    }
 }

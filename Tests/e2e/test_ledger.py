@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import BIN, Server, validate_client
+from conftest import BIN, Client, Server, validate_client
 
 # Limits that stay out of the way: these tests are about durability, not the gate.
 LOOSE = """
@@ -265,4 +265,22 @@ def test_get_health_reports_the_ledger():
         validate_client(c)
     finally:
         assert s.stop() == 0
+        data.cleanup()
+
+
+def test_runtime_limit_changes_survive_kill_9():
+    data = tempfile.TemporaryDirectory()
+    argv = [BIN, "serve", "--stdio", "--data-dir", data.name, "--log-level", "warning"]
+    try:
+        c = Client.spawn(argv)
+        changed = c.call("set_risk_limits", limits={"max_open_orders": 7, "max_drawdown": "123.5"})
+        assert changed["limits"]["max_open_orders"] == 7
+        c.proc.kill()  # SIGKILL: the answer above was durable before it was sent
+        c.proc.wait()
+        c2 = Client.spawn(argv)
+        limits = c2.call("get_risk")["limits"]
+        assert limits["max_open_orders"] == 7 and limits["max_drawdown"] == "123.5", limits
+        validate_client(c2)
+        assert c2.close() == 0
+    finally:
         data.cleanup()

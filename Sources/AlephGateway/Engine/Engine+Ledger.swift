@@ -17,6 +17,10 @@ public struct RestoreReport: Sendable, Equatable {
     public var reconciled = 0
     /// True when the stored position/balance snapshots disagreed with the fills (fills win).
     public var snapshotMismatch = false
+    /// Runtime `set_risk_limits` changes applied again.
+    public var limitChanges = 0
+    /// Runtime `set_risk_limits` changes not applied because the configured limits changed since.
+    public var limitChangesDropped = 0
 }
 
 extension Engine {
@@ -54,6 +58,7 @@ extension Engine {
             intents[i.intentId] = IntentRecord(fingerprint: i.fingerprint, firstResult: i.result, orderId: i.orderId)
         }
         if let r = s.risk { risk.restore(r, history: s.riskHistory); riskWritten = (r, time.nowNanos()) }
+        (report.limitChanges, report.limitChangesDropped) = restoreLimitChanges(s.riskLimitChanges)
         // Live orders: paper ones rest again; anything caught mid-flight is reconciled.
         let now = time.nowNanos()
         for id in orderIds {
@@ -89,7 +94,8 @@ extension Engine {
         pendingRecords.append(.event(kind: "restart", ref: nil, at: now, data: .object([
             JSONMember("intents", .int(report.intents)), JSONMember("orders", .int(report.orders)), JSONMember("open_orders", .int(report.openOrders)),
             JSONMember("fills", .int(report.fills)), JSONMember("reconciled", .int(report.reconciled)),
-            JSONMember("snapshot_mismatch", .bool(report.snapshotMismatch)),
+            JSONMember("snapshot_mismatch", .bool(report.snapshotMismatch)), JSONMember("limit_changes", .int(report.limitChanges)),
+            JSONMember("limit_changes_dropped", .int(report.limitChangesDropped)),
         ])))
         _ = commitStep()
         logger.info("restored from ledger", metadata: ["intents": "\(report.intents)", "orders": "\(report.orders)", "open": "\(report.openOrders)", "fills": "\(report.fills)"])

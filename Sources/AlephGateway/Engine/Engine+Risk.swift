@@ -160,6 +160,22 @@ extension Engine {
         guard case .object(let members)? = p.raw("limits") else {
             throw RPCError.invalidParams(field: "limits", reason: "required: an object of limit names to values (null switches a limit off)")
         }
+        try requireLedger()
+        try applyLimitChanges(instrument: instrument, members)
+        // Journaled, so a restart keeps the change (see `restoreLimitChanges`).
+        pendingRecords.append(.event(kind: "risk_limits", ref: instrument ?? "*", at: time.nowNanos(), data: .object([
+            JSONMember("instrument", instrument.map(JSON.string) ?? .null), JSONMember("changes", .object(members)),
+            JSONMember("config", .string(configLimitsFingerprint())),
+        ])))
+        logger.notice("risk limits changed", metadata: ["session": "\(session.id)", "instrument": "\(instrument ?? "*")"])
+        return .object([JSONMember("instrument", instrument.map(JSON.string) ?? .null),
+                        JSONMember("limits", RiskPresenter.limits(instrument.map { risk.limits(for: $0) } ?? risk.limits))])
+    }
+}
+
+extension Engine {
+    /// Applies `set_risk_limits` changes all or nothing (a bad name or value changes nothing).
+    func applyLimitChanges(instrument: String?, _ members: [JSONMember]) throws(RPCError) {
         if let instrument {
             var o = risk.overrides[instrument] ?? RiskOverrides()
             for m in members { try RiskLimitsParser.apply(m.key, m.value, to: &o, field: "limits.\(m.key)") }
@@ -169,9 +185,39 @@ extension Engine {
             for m in members { try RiskLimitsParser.apply(m.key, m.value, to: &l, field: "limits.\(m.key)") }
             risk.limits = l
         }
-        logger.notice("risk limits changed", metadata: ["session": "\(session.id)", "instrument": "\(instrument ?? "*")"])
-        return .object([JSONMember("instrument", instrument.map(JSON.string) ?? .null),
-                        JSONMember("limits", RiskPresenter.limits(instrument.map { risk.limits(for: $0) } ?? risk.limits))])
+    }
+
+    /// Identifies the configured limits (global and per instrument): a runtime change is kept
+    /// across restarts only while the configuration it was made against is unchanged.
+    func configLimitsFingerprint() -> String {
+        let book = RiskBook(limits: config.riskLimits, overrides: config.riskOverrides, equity: .zero, now: 0)
+        var text = JSONWriter.string(RiskPresenter.limits(config.riskLimits))
+        for id in config.riskOverrides.keys.sorted() {
+            text += "|\(id)=" + JSONWriter.string(RiskPresenter.limits(book.limits(for: id)))
+        }
+        return String(CRC32.checksum(Array(text.utf8)), radix: 16)
+    }
+
+    /// Re-applies the journaled `set_risk_limits` changes made against the current configuration;
+    /// returns how many were applied and how many were dropped because the configured limits
+    /// changed since (the configuration then wins).
+    func restoreLimitChanges(_ changes: [RiskLimitChange]) -> (applied: Int, dropped: Int) {
+        let current = configLimitsFingerprint()
+        var applied = 0, dropped = 0
+        for c in changes {
+            guard c.configFingerprint == current, c.instrument.map({ instruments[$0] != nil }) ?? true else { dropped += 1; continue }
+            do {
+                try applyLimitChanges(instrument: c.instrument, c.changes)
+                applied += 1
+            } catch {
+                dropped += 1
+            }
+        }
+        if dropped > 0 {
+            logger.warning("runtime risk limit changes made against another configuration were not restored; the configured limits apply",
+                           metadata: ["dropped": "\(dropped)", "applied": "\(applied)"])
+        }
+        return (applied, dropped)
     }
 }
 

@@ -45,6 +45,14 @@ extension Ledger {
                 for row in try Row.fetchAll(db, sql: "SELECT at, data FROM events WHERE kind = 'risk' ORDER BY seq DESC LIMIT 100").reversed() {
                     s.riskHistory.append(try LedgerCodec.riskEvent(at: row["at"], try LedgerReader.json(row["data"], "events.data")))
                 }
+                for row in try Row.fetchAll(db, sql: "SELECT at, data FROM events WHERE kind = 'risk_limits' ORDER BY seq") {
+                    let data = try LedgerReader.json(row[1], "events.data")
+                    guard case .object(let changes)? = data["changes"], let config = data["config"]?.stringValue else {
+                        throw LedgerError("corrupt", "risk_limits event without changes/config")
+                    }
+                    s.riskLimitChanges.append(RiskLimitChange(instrument: data["instrument"]?.stringValue, changes: changes,
+                                                              configFingerprint: config, at: row[0]))
+                }
                 s.eventCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
                 return s
             }

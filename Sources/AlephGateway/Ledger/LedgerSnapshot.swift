@@ -18,9 +18,23 @@ public struct LedgerSnapshot: Sendable {
     public var risk: RiskSnapshot?
     /// Trading state changes, oldest first (the last 100).
     public var riskHistory: [RiskEvent] = []
+    /// Runtime `set_risk_limits` changes, oldest first.
+    public var riskLimitChanges: [RiskLimitChange] = []
     /// Number of journal events.
     public var eventCount = 0
 
     /// True for a new ledger.
-    public var isEmpty: Bool { intents.isEmpty && orders.isEmpty && fills.isEmpty && risk == nil }
+    public var isEmpty: Bool { intents.isEmpty && orders.isEmpty && fills.isEmpty && risk == nil && riskLimitChanges.isEmpty }
+}
+
+/// One accepted `set_risk_limits` call as the journal keeps it.
+public struct RiskLimitChange: Sendable {
+    /// The instrument it overrode, or nil for the global limits.
+    public var instrument: String?
+    /// The limits as sent (name → value, null switches a limit off).
+    public var changes: [JSONMember]
+    /// Fingerprint of the configured limits it was made against.
+    public var configFingerprint: String
+    /// When (ns since epoch).
+    public var at: Int64
 }

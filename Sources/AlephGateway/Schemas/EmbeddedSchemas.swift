@@ -2155,7 +2155,7 @@ enum EmbeddedSchemas {
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "type": "object",
-  "description": "Change limits (admin only), globally or for one instrument.",
+  "description": "Change limits (admin only), globally or for one instrument. The change is journaled and survives a restart while the configured limits stay the ones it was made against.",
   "properties": {
     "instrument": {
       "$ref": "../defs/instrument_id.json"
