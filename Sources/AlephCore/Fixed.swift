@@ -171,8 +171,13 @@ public struct Fixed: Sendable, Hashable, Comparable, CustomStringConvertible {
         return d
     }
 
-    /// The shortest exact decimal string, e.g. `"27345.1"`, `"-0.005"`, `"3"`.
-    public var description: String { format(minDecimals: 0) }
+    /// The shortest exact decimal string, e.g. `"27345.1"`, `"-0.005"`, `"3"` (printed by `writeDecimal`).
+    public var description: String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        writeDecimal(into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
 
     /// A decimal string with at least `minDecimals` fractional digits (never losing precision).
     public func format(minDecimals: Int) -> String {
