@@ -24,6 +24,19 @@ import Testing
     }
 }
 
+/// Runs one request line on `e` as session `s` and returns the first line it answered
+/// (after the ledger made it durable). Finishes `s`'s outbox.
+func roundTrip(_ e: Engine, _ s: Session, _ line: String) async throws -> JSON {
+    var copy = line
+    let msg = copy.withUTF8 { RPCEnvelope.decode(UnsafeRawBufferPointer($0)) }
+    await e.execute(msg, session: s)
+    await e.flushLedger()
+    s.outbox.finish()
+    let bytes = await s.outbox.nextBatch() ?? []
+    let first = bytes.split(separator: 0x0A).first.map(Array.init) ?? []
+    return try JSONParser.parse(first)
+}
+
 @Suite struct EngineTests {
     func setup() async throws -> (Engine, Session, ManualTimeSource) {
         let time = ManualTimeSource()
@@ -35,16 +48,7 @@ import Testing
         return (engine, session, time)
     }
 
-    func call(_ e: Engine, _ s: Session, _ line: String) async throws -> JSON {
-        var copy = line
-        let msg = copy.withUTF8 { RPCEnvelope.decode(UnsafeRawBufferPointer($0)) }
-        await e.execute(msg, session: s)
-        await e.flushLedger()
-        s.outbox.finish()
-        let bytes = await s.outbox.nextBatch() ?? []
-        let first = bytes.split(separator: 0x0A).first.map(Array.init) ?? []
-        return try JSONParser.parse(first)
-    }
+    func call(_ e: Engine, _ s: Session, _ line: String) async throws -> JSON { try await roundTrip(e, s, line) }
 
     @Test func idempotentIntents() async throws {
         let (e, _, _) = try await setup()

@@ -31,14 +31,9 @@ struct ScriptedVenue: VenueReconciler {
     func call(_ e: Engine, _ line: String) async throws -> JSON {
         let s = Session(id: Int.random(in: 100...1_000_000), transport: "stdio", peer: "t", outbox: Outbox(onOverflow: { _ in }))
         await e.register(s)
-        var copy = line
-        let msg = copy.withUTF8 { RPCEnvelope.decode(UnsafeRawBufferPointer($0)) }
-        await e.execute(msg, session: s)
-        await e.flushLedger()
-        s.outbox.finish()
-        let bytes = await s.outbox.nextBatch() ?? []
+        let answer = try await roundTrip(e, s, line)
         await e.unregister(s)
-        return try JSONParser.parse(Array(bytes.split(separator: 0x0A).first ?? []))
+        return answer
     }
 
     static func signal(_ id: String, _ side: String, _ qty: String, limit: String? = nil) -> String {
