@@ -21,6 +21,25 @@ import threading
 from typing import Any, Iterator
 
 
+def find_binary() -> str:
+    """The gateway binary: $ALEPHTX_BIN, else this checkout's .build/{release,debug}/alephtx (found
+    from this file, wherever the caller runs from), else `alephtx` on PATH."""
+    import os
+    import shutil
+    env = os.environ.get("ALEPHTX_BIN")
+    if env:
+        return env
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for kind in ("release", "debug"):
+        candidate = os.path.join(root, ".build", kind, "alephtx")
+        if os.access(candidate, os.X_OK):
+            return candidate
+    on_path = shutil.which("alephtx")
+    if on_path:
+        return on_path
+    raise FileNotFoundError("alephtx binary not found: build it (make build), set ALEPHTX_BIN, or put alephtx on PATH")
+
+
 class RPCError(Exception):
     """A JSON-RPC error response."""
 
@@ -124,10 +143,25 @@ class Client:
         except (OSError, ValueError):
             pass
         finally:
-            self.closed.set()
             with self._lock:
+                self.closed.set()
                 for q in self._pending.values():
-                    q.put({"error": {"code": -32000, "message": "connection closed", "data": {"code": "closed"}}})
+                    q.put(self._closed_error())
+                self._pending.clear()
+
+    @staticmethod
+    def _closed_error() -> dict:
+        return {"error": {"code": -32000, "message": "connection closed", "data": {"code": "closed"}}}
+
+    def _register(self, rid) -> "queue.Queue[dict]":
+        """A queue for the answer to `rid`; already holding a closed error when the connection is gone."""
+        q: "queue.Queue[dict]" = queue.Queue()
+        with self._lock:
+            if self.closed.is_set():
+                q.put(self._closed_error())
+            else:
+                self._pending[rid] = q
+        return q
 
     def _route(self, msg: Any) -> None:
         if isinstance(msg, list):
@@ -161,14 +195,15 @@ class Client:
     def request(self, method: str, params: dict | None = None, timeout: float = 30.0) -> dict:
         """Sends a request and returns the whole response object."""
         rid = next(self._ids)
-        q: "queue.Queue[dict]" = queue.Queue()
-        with self._lock:
-            self._pending[rid] = q
+        q = self._register(rid)
         msg = {"jsonrpc": "2.0", "id": rid, "method": method}
         self.sent_methods[rid] = method
         if params is not None:
             msg["params"] = params
-        self.send_raw((json.dumps(msg) + "\n").encode())
+        try:
+            self.send_raw((json.dumps(msg) + "\n").encode())
+        except OSError:
+            return self._closed_error()
         return q.get(timeout=timeout)
 
     def call(self, method: str, **params: Any) -> Any:
@@ -188,9 +223,7 @@ class Client:
     def subscribe(self, channel: str, **params: Any) -> Subscription:
         """Subscribes; notifications for it go to the returned Subscription."""
         rid = next(self._ids)
-        q: "queue.Queue[dict]" = queue.Queue()
-        with self._lock:
-            self._pending[rid] = q
+        q = self._register(rid)
         # Register before the response arrives: the first notification follows it immediately.
         msg = {"jsonrpc": "2.0", "id": rid, "method": "subscribe", "params": {"channel": channel, **params}}
         self.sent_methods[rid] = "subscribe"

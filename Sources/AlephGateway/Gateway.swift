@@ -13,12 +13,25 @@ public struct Gateway: Sendable {
 
     /// The ledger.
     public let ledger: Ledger
+    /// The exclusive lock on the ledger file (nil for `:memory:`), held as long as the gateway lives.
+    public let lock: LedgerLock?
 
     /// Builds everything and restores state from the ledger; throws a `ConfigError` for an address
     /// it refuses to listen on and a `LedgerError` for a ledger it cannot open or read.
     /// `dataDir` holds the default ledger file.
     public init(config: GatewayConfig, dataDir: String, logger: Logger, time: any TimeSource = SystemTimeSource()) async throws {
         let ledgerPath = config.ledgerPath ?? (dataDir as NSString).appendingPathComponent("ledger.sqlite")
+        // One gateway per ledger: a second one would hand out the same order ids.
+        if ledgerPath != ":memory:" {
+            let dir = (ledgerPath as NSString).deletingLastPathComponent
+            if !dir.isEmpty, !FileManager.default.fileExists(atPath: dir) {
+                try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            }
+            lock = try LedgerLock(ledgerPath: ledgerPath)
+            LedgerLock.makePrivate(ledgerPath: ledgerPath)
+        } else {
+            lock = nil
+        }
         let ledger = try Ledger(path: ledgerPath, sync: config.ledgerSync)
         self.ledger = ledger
         let snapshot = try ledger.load()

@@ -29,8 +29,8 @@ public struct Params: Sendable {
     public func has(_ key: String) -> Bool { raw(key) != nil }
 
     /// A required string.
-    public func string(_ key: String) throws(RPCError) -> String {
-        guard let v = try optionalString(key) else { throw RPCError.invalidParams(field: key, reason: "required") }
+    public func string(_ key: String, maxLength: Int = 4096) throws(RPCError) -> String {
+        guard let v = try optionalString(key, maxLength: maxLength) else { throw RPCError.invalidParams(field: key, reason: "required") }
         return v
     }
 
@@ -53,8 +53,14 @@ public struct Params: Sendable {
     /// An optional integer within a range.
     public func int(_ key: String, default def: Int, range: ClosedRange<Int>) throws(RPCError) -> Int {
         guard let v = raw(key) else { return def }
-        guard case .number(let text) = v, let n = Int(text) else {
-            throw RPCError.invalidParams(field: key, reason: "must be an integer, got \(v.typeName == "number" ? "a non-integer number" : v.typeName)")
+        guard case .number(let text) = v else {
+            throw RPCError.invalidParams(field: key, reason: "must be an integer, got \(v.typeName)")
+        }
+        guard let n = Int(text) else {
+            // A whole number too large for Int is out of range, not "non-integer".
+            let whole = !text.isEmpty && text.drop(while: { $0 == "-" }).allSatisfy(\.isNumber)
+            throw RPCError.invalidParams(field: key, reason: whole ? "must be between \(range.lowerBound) and \(range.upperBound)"
+                                                                   : "must be an integer, got a non-integer number")
         }
         guard range.contains(n) else { throw RPCError.invalidParams(field: key, reason: "must be between \(range.lowerBound) and \(range.upperBound)") }
         return n

@@ -26,6 +26,8 @@ public enum RiskCheck: String, Sendable, CaseIterable, Codable {
     case rateLimited = "rate_limited"
     /// Limit price too far through the mid.
     case priceCollar = "price_collar"
+    /// A post-only limit order would cross the book and take liquidity.
+    case postOnlyWouldCross = "post_only_would_cross"
     /// Expected fill of a market order too far from the mid.
     case maxSlippage = "max_slippage"
     /// Book too old or not verified.
@@ -36,7 +38,7 @@ public enum RiskCheck: String, Sendable, CaseIterable, Codable {
     case sessionBudget = "session_budget"
 
     /// Number of checks.
-    public static let count = 17
+    public static let count = 18
     /// The check at a position in the run order (a switch: no table lookup on the hot path).
     @inlinable public static func at(_ index: Int) -> RiskCheck {
         switch index {
@@ -53,9 +55,10 @@ public enum RiskCheck: String, Sendable, CaseIterable, Codable {
         case 10: return .maxOpenOrders
         case 11: return .rateLimited
         case 12: return .priceCollar
-        case 13: return .maxSlippage
-        case 14: return .staleBook
-        case 15: return .drawdownBreaker
+        case 13: return .postOnlyWouldCross
+        case 14: return .maxSlippage
+        case 15: return .staleBook
+        case 16: return .drawdownBreaker
         default: return .sessionBudget
         }
     }
@@ -76,10 +79,11 @@ public enum RiskCheck: String, Sendable, CaseIterable, Codable {
         case .maxOpenOrders: return 10
         case .rateLimited: return 11
         case .priceCollar: return 12
-        case .maxSlippage: return 13
-        case .staleBook: return 14
-        case .drawdownBreaker: return 15
-        case .sessionBudget: return 16
+        case .postOnlyWouldCross: return 13
+        case .maxSlippage: return 14
+        case .staleBook: return 15
+        case .drawdownBreaker: return 16
+        case .sessionBudget: return 17
         }
     }
 }

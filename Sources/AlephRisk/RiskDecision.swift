@@ -1,6 +1,6 @@
 import AlephCore
 
-/// The outcome of one check. Compact and trivially copyable: the hot path writes 17 of these.
+/// The outcome of one check. Compact and trivially copyable: the hot path writes one per check.
 public struct CheckResult: Sendable, Equatable {
     /// How a check ended.
     public enum Outcome: UInt8, Sendable {
@@ -59,6 +59,10 @@ public struct RiskRejection: Sendable, Equatable {
     public var retryable: Bool
     /// For rate limits: when to retry.
     public var retryAfterMs: Int64?
+    /// The order's notional does not fit in `Fixed` (above ±92,233,720,368): `value` is that bound.
+    public var overflow = false
+    /// For a corrected quantity: what it is worth now (so an agent sizing by notional can resend).
+    public var correctedNotional: Fixed?
 
     /// A rejection with only the essentials.
     public init(code: RiskCheck, limit: Fixed? = nil, value: Fixed? = nil, maxAllowedQuantity: Fixed? = nil, correctedPrice: Fixed? = nil,
@@ -97,8 +101,8 @@ public struct RiskBreach: Sendable, Equatable {
 /// Storage is flat and trivially copyable: limits and values as raw `Int64`s in inline arrays,
 /// outcome and presence as 2-bit fields in two words, so building a decision is a few stores.
 public struct RiskDecision: Sendable {
-    @usableFromInline var limitRaw = Raw17()
-    @usableFromInline var valueRaw = Raw17()
+    @usableFromInline var limitRaw = CheckSlots()
+    @usableFromInline var valueRaw = CheckSlots()
     @usableFromInline var outcomes: UInt64 = 0 // 2 bits per check: 0 skipped, 1 passed, 2 failed
     @usableFromInline var present: UInt64 = 0  // bit 2i: limit present, bit 2i+1: value present
     /// The first failing check, nil when approved.

@@ -51,7 +51,7 @@ public enum RiskGate {
             d.expectedQuantity = w.quantity
             d.expectedNotional = w.notional
         }
-        // What the order is worth: at its limit, or walked from the book (the unfillable rest at the worst price seen).
+        // What the order is worth: at its limit, or walked from the book (the unfillable rest at the touch).
         let notional: Fixed?
         if let lp = o.limitPrice {
             notional = lp.multiplied(by: qty)
@@ -61,10 +61,21 @@ public enum RiskGate {
         } else {
             notional = (touch ?? mid)?.multiplied(by: qty)
         }
-        /// Per-unit reference price (failure paths only: it divides).
+        /// True when the notional is clamped at the largest `Fixed` (the order is absurdly large).
+        let overflowed = notional.map { $0.magnitude.raw == Int64.max } ?? false
+        /// What `q` would be worth, valued exactly as the order's own notional (failure paths:
+        /// hints are searched with it, so a hint always passes the check it came from).
+        func value(of q: Fixed) -> Fixed {
+            if let lp = o.limitPrice { return lp.multiplied(by: q) }
+            guard hasBook else { return (touch ?? mid ?? .zero).multiplied(by: q) }
+            let w = s.book.walkSummary(side: o.side, quantity: q)
+            return w.quantity == q ? w.notional : w.notional + (q - w.quantity).multiplied(by: touch ?? mid ?? .zero)
+        }
+        /// Per-unit reference price (failure paths only: it divides). With an overflowing notional
+        /// the touch (or mid) stands in, never the clamped total.
         func refPrice() -> Fixed? {
             if let lp = o.limitPrice { return lp }
-            if let notional, qty.isPositive { return notional.divided(by: qty) }
+            if let notional, qty.isPositive, !overflowed { return notional.divided(by: qty) }
             return touch ?? mid
         }
         let valued = notional != nil && (o.limitPrice != nil || touch != nil || mid != nil)
@@ -79,8 +90,13 @@ public enum RiskGate {
                      RiskRejection(code: .tickSize, limit: rules.tickSize, value: lp, correctedPrice: corrected, retryable: false))
             }
         }
-        // 5. lot_size
-        if qty.isMultiple(of: rules.lotSize) {
+        // 5. lot_size (a notional too small to buy one lot lands here as quantity 0)
+        if qty.isZero {
+            let least = smallestLots(lot: rules.lotSize) { valued ? value(of: $0) >= rules.minNotional : true } ?? rules.lotSize
+            var r = RiskRejection(code: .lotSize, limit: rules.lotSize, value: qty, correctedQuantity: least, retryable: false)
+            if valued { r.correctedNotional = value(of: least) }
+            fail(&d, .lotSize, limit: rules.lotSize, value: qty, r)
+        } else if qty.isMultiple(of: rules.lotSize) {
             pass(&d, .lotSize, limit: rules.lotSize, value: qty)
         } else {
             let down = qty.floored(to: rules.lotSize)
@@ -93,10 +109,10 @@ public enum RiskGate {
             if notional >= rules.minNotional {
                 pass(&d, .minNotional, limit: rules.minNotional, value: notional)
             } else {
-                let ref = refPrice() ?? .zero
-                let minQty = ref.isPositive ? (rules.minNotional.divided(by: ref, rounding: .up) ?? rules.lotSize).ceiled(to: rules.lotSize) : rules.lotSize
-                fail(&d, .minNotional, limit: rules.minNotional, value: notional,
-                     RiskRejection(code: .minNotional, limit: rules.minNotional, value: notional, correctedQuantity: minQty, retryable: false))
+                let minQty = smallestLots(lot: rules.lotSize) { value(of: $0) >= rules.minNotional } ?? rules.lotSize
+                var r = RiskRejection(code: .minNotional, limit: rules.minNotional, value: notional, correctedQuantity: minQty, retryable: false)
+                r.correctedNotional = value(of: minQty)
+                fail(&d, .minNotional, limit: rules.minNotional, value: notional, r)
             }
         }
         // 7. max_order_quantity
@@ -111,12 +127,13 @@ public enum RiskGate {
         }
         // 8. max_order_notional
         if let cap = l.maxOrderNotional, valued, let notional {
-            if notional <= cap {
+            if notional <= cap && !overflowed {
                 pass(&d, .maxOrderNotional, limit: cap, value: notional)
             } else {
-                let allowed = quantity(for: cap, at: refPrice(), lot: rules.lotSize)
-                fail(&d, .maxOrderNotional, limit: cap, value: notional,
-                     RiskRejection(code: .maxOrderNotional, limit: cap, value: notional, maxAllowedQuantity: allowed, retryable: false))
+                let allowed = largestLots(upTo: qty, lot: rules.lotSize) { value(of: $0) <= cap }
+                var r = RiskRejection(code: .maxOrderNotional, limit: cap, value: notional, maxAllowedQuantity: allowed, retryable: false)
+                r.overflow = overflowed
+                fail(&d, .maxOrderNotional, limit: cap, value: notional, r)
             }
         }
         // 9. max_position (worst case with open orders on the same side), marked at mid
@@ -124,30 +141,39 @@ public enum RiskGate {
             let open = buy ? s.openBuyQuantity : -s.openSellQuantity
             let base = pos + open
             let worst = base + signedQty
-            let value = worst.magnitude.multiplied(by: mark)
-            if worst.magnitude <= base.magnitude || value <= cap {
-                pass(&d, .maxPosition, limit: cap, value: value)
+            let worstValue = worst.magnitude.multiplied(by: mark)
+            let saturated = worstValue.raw == Int64.max
+            if worst.magnitude <= base.magnitude || (worstValue <= cap && !saturated) {
+                pass(&d, .maxPosition, limit: cap, value: worstValue)
             } else {
-                let capQty = cap.divided(by: mark, rounding: .down) ?? .zero
-                let opposite = (base.isPositive && !buy) || (base.isNegative && buy)
-                let room = opposite ? base.magnitude + capQty : capQty - base.magnitude
-                let allowed = room.floored(to: rules.lotSize)
-                fail(&d, .maxPosition, limit: cap, value: value,
-                     RiskRejection(code: .maxPosition, limit: cap, value: value, maxAllowedQuantity: allowed.isPositive ? allowed : nil, retryable: false))
+                let allowed = largestLots(upTo: qty, lot: rules.lotSize) { q in
+                    let w = base + (buy ? q : -q)
+                    return w.magnitude <= base.magnitude || w.magnitude.multiplied(by: mark) <= cap
+                }
+                var r = RiskRejection(code: .maxPosition, limit: cap, value: worstValue, maxAllowedQuantity: allowed, retryable: false)
+                r.overflow = saturated
+                fail(&d, .maxPosition, limit: cap, value: worstValue, r)
             }
         }
         // 10. max_gross_exposure: only the part of the order that grows the position adds exposure
         if let cap = l.maxGrossNotional, valued, let notional {
             let increase = Swift.max(.zero, (pos + signedQty).magnitude - pos.magnitude)
             let added = increase == qty ? notional : increase.multiplied(by: refPrice() ?? .zero)
-            let value = s.grossNotional + added
-            if increase.isZero || value <= cap {
-                pass(&d, .maxGrossExposure, limit: cap, value: value)
+            let gross = s.grossNotional + added
+            if increase.isZero || (gross <= cap && !overflowed) {
+                pass(&d, .maxGrossExposure, limit: cap, value: gross)
             } else {
-                let room = quantity(for: Swift.max(.zero, cap - s.grossNotional), at: refPrice(), lot: rules.lotSize) ?? .zero
-                let allowed = (reducible + room).floored(to: rules.lotSize)
-                fail(&d, .maxGrossExposure, limit: cap, value: value,
-                     RiskRejection(code: .maxGrossExposure, limit: cap, value: value, maxAllowedQuantity: allowed.isPositive ? allowed : nil, retryable: false))
+                // Valued like the order: the growing part of `q`, at `q`'s own average price.
+                let allowed = largestLots(upTo: qty, lot: rules.lotSize) { q in
+                    let inc = Swift.max(.zero, (pos + (buy ? q : -q)).magnitude - pos.magnitude)
+                    if inc.isZero { return true }
+                    let v = value(of: q)
+                    let add = inc == q ? v : inc.multiplied(by: o.limitPrice ?? (v.divided(by: q) ?? .zero))
+                    return s.grossNotional + add <= cap
+                }
+                var r = RiskRejection(code: .maxGrossExposure, limit: cap, value: gross, maxAllowedQuantity: allowed, retryable: false)
+                r.overflow = overflowed
+                fail(&d, .maxGrossExposure, limit: cap, value: gross, r)
             }
         }
         // 11. max_open_orders (only orders that can rest)
@@ -190,7 +216,18 @@ public enum RiskGate {
                      RiskRejection(code: .priceCollar, limit: band, value: through, correctedPrice: corrected, retryable: false))
             }
         }
-        // 14. max_slippage (market orders): expected cost against the mid, against mid × N bps per unit
+        // 14. post_only_would_cross: a post-only order must rest, never take
+        if o.postOnly, let lp = o.limitPrice, hasBook {
+            let opposite = buy ? s.book.bestAsk?.price : s.book.bestBid?.price
+            if let opposite, buy ? lp >= opposite : lp <= opposite {
+                let rest = buy ? opposite - rules.tickSize : opposite + rules.tickSize
+                fail(&d, .postOnlyWouldCross, limit: opposite, value: lp,
+                     RiskRejection(code: .postOnlyWouldCross, limit: opposite, value: lp, correctedPrice: rest.isPositive ? rest : nil, retryable: false))
+            } else {
+                pass(&d, .postOnlyWouldCross, limit: opposite, value: lp)
+            }
+        }
+        // 15. max_slippage (market orders): expected cost against the mid, against mid × N bps per unit
         if let n = l.maxSlippageBps, o.type == .market, let mid, mid.isPositive, d.expectedQuantity.isPositive {
             let atMid = mid.multiplied(by: d.expectedQuantity)
             let cost = buy ? d.expectedNotional - atMid : atMid - d.expectedNotional
@@ -203,7 +240,7 @@ public enum RiskGate {
                      RiskRejection(code: .maxSlippage, limit: allowance, value: cost, maxAllowedQuantity: allowed.isPositive ? allowed : nil, retryable: false))
             }
         }
-        // 15. stale_book
+        // 16. stale_book
         if let maxAge = l.maxBookAgeMs {
             let limitMs = Fixed.units(maxAge)
             if hasBook {
@@ -221,7 +258,7 @@ public enum RiskGate {
                 fail(&d, .staleBook, limit: limitMs, value: nil, RiskRejection(code: .staleBook, limit: limitMs, retryable: true))
             }
         }
-        // 16. drawdown_breaker
+        // 17. drawdown_breaker
         if l.maxDrawdown != nil || l.dailyLossLimit != nil {
             let drawdown = s.peakEquity - s.equity
             let dayLoss = s.dayStartEquity - s.equity
@@ -242,26 +279,52 @@ public enum RiskGate {
                 pass(&d, .drawdownBreaker, limit: cap, value: dayLoss)
             }
         }
-        // 17. session_budget
+        // 18. session_budget
         if let cap = l.sessionDailyNotional, valued, let notional {
-            let value = s.sessionNotionalToday + notional
-            if value <= cap {
-                pass(&d, .sessionBudget, limit: cap, value: value)
+            let today = s.sessionNotionalToday + notional
+            if today <= cap && !overflowed {
+                pass(&d, .sessionBudget, limit: cap, value: today)
             } else {
-                let allowed = quantity(for: cap - s.sessionNotionalToday, at: refPrice(), lot: rules.lotSize)
-                fail(&d, .sessionBudget, limit: cap, value: value,
-                     RiskRejection(code: .sessionBudget, limit: cap, value: value, maxAllowedQuantity: allowed, retryable: false))
+                let allowed = largestLots(upTo: qty, lot: rules.lotSize) { s.sessionNotionalToday + value(of: $0) <= cap }
+                var r = RiskRejection(code: .sessionBudget, limit: cap, value: today, maxAllowedQuantity: allowed, retryable: false)
+                r.overflow = overflowed
+                fail(&d, .sessionBudget, limit: cap, value: today, r)
             }
         }
         return d
     }
 
-    /// Whole lots affordable with `budget` at `price`; nil when none.
-    @inlinable
-    static func quantity(for budget: Fixed, at price: Fixed?, lot: Fixed) -> Fixed? {
-        guard let price, price.isPositive, budget.isPositive else { return nil }
-        let q = (budget.divided(by: price, rounding: .down) ?? .zero).floored(to: lot)
-        return q.isPositive ? q : nil
+    /// The largest positive whole-lot quantity not above `upper` for which `fits` holds, or nil.
+    /// `fits` must be monotone (true up to some quantity, false beyond): a binary search over lots.
+    static func largestLots(upTo upper: Fixed, lot: Fixed, _ fits: (Fixed) -> Bool) -> Fixed? {
+        guard lot.isPositive else { return nil }
+        var lo: Int64 = 0, hi = upper.raw / lot.raw
+        if hi <= 0 || !fits(Fixed(raw: lot.raw)) { return nil }
+        lo = 1
+        while lo < hi {
+            let mid = lo + (hi - lo + 1) / 2
+            if fits(Fixed(raw: mid * lot.raw)) { lo = mid } else { hi = mid - 1 }
+        }
+        return Fixed(raw: lo * lot.raw)
+    }
+
+    /// The smallest positive whole-lot quantity for which `fits` holds (monotone: false below
+    /// some quantity, true from there), or nil when none fits below the largest `Fixed`.
+    static func smallestLots(lot: Fixed, _ fits: (Fixed) -> Bool) -> Fixed? {
+        guard lot.isPositive else { return nil }
+        let maxLots = Int64.max / lot.raw
+        var hi: Int64 = 1
+        while !fits(Fixed(raw: hi * lot.raw)) {
+            if hi > maxLots / 2 { return nil }
+            hi *= 2
+        }
+        var lo = hi / 2 + 1
+        if hi == 1 { return lot }
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2
+            if fits(Fixed(raw: mid * lot.raw)) { hi = mid } else { lo = mid + 1 }
+        }
+        return Fixed(raw: hi * lot.raw)
     }
 
     /// Largest lot-rounded quantity whose average fill stays within `bps` of `mid`.

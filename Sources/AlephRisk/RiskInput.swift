@@ -17,9 +17,14 @@ public struct RiskIntent: Sendable, Equatable {
     public var timeInForce: TimeInForce
     /// Must only shrink the position.
     public var reduceOnly: Bool
+    /// Must rest without taking liquidity (limit orders only).
+    public var postOnly: Bool
+    /// The notional the agent asked for when `quantity` was derived from it (for messages).
+    public var requestedNotional: Fixed?
 
     /// Creates an intent.
-    public init(instrument: String, side: Side, quantity: Fixed, type: OrderType, limitPrice: Fixed?, timeInForce: TimeInForce, reduceOnly: Bool) {
+    public init(instrument: String, side: Side, quantity: Fixed, type: OrderType, limitPrice: Fixed?, timeInForce: TimeInForce, reduceOnly: Bool,
+                postOnly: Bool = false, requestedNotional: Fixed? = nil) {
         self.instrument = instrument
         self.side = side
         self.quantity = quantity
@@ -27,6 +32,8 @@ public struct RiskIntent: Sendable, Equatable {
         self.limitPrice = limitPrice
         self.timeInForce = timeInForce
         self.reduceOnly = reduceOnly
+        self.postOnly = postOnly
+        self.requestedNotional = requestedNotional
     }
 
     /// True when the order may rest on the book.

@@ -151,3 +151,6 @@ def test_client_that_stops_reading_does_not_slow_others(make_server):
     assert fast.call("ping")["pong"] is True
     flood.close()
     slow.close()
+    # The disconnect is logged with its reason.
+    time.sleep(0.2)
+    assert "slow consumer" in s.stderr_path.read_text(errors="replace")

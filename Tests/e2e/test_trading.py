@@ -182,7 +182,7 @@ def test_rejections_say_what_to_change(stdio):
     assert r["rejection"]["corrected"]["limit_price"] == "60000" and r["rejection"]["limit"] == "0.1"
     r = call(c, "place_signal", intent_id=intent("lot"), instrument="sim:BTC-USD", side="buy", quantity="0.01234")
     assert r["rejection"]["code"] == "lot_size" and r["rejection"]["max_allowed_quantity"] == "0.0123"
-    assert r["rejection"]["corrected"]["quantity"] == "0.0123" and len(r["checks"]) == 17
+    assert r["rejection"]["corrected"]["quantity"] == "0.0123" and len(r["checks"]) == 18
     r = call(c, "place_signal", intent_id=intent("min"), instrument="sim:BTC-USD", side="buy", quantity="0.0001", limit_price="1000")
     assert r["rejection"]["code"] == "min_notional" and r["rejection"]["corrected"]["quantity"] == "0.005"
     r = call(c, "place_signal", intent_id=intent("ro"), instrument="sim:ETH-USD", side="sell", quantity="1", reduce_only=True)
@@ -191,7 +191,8 @@ def test_rejections_say_what_to_change(stdio):
     assert e["error"]["code"] == -32602 and e["error"]["data"]["field"] == "limit_price"
     ask = call(c, "get_book", instrument="sim:BTC-USD")["asks"][0][0]
     r = call(c, "place_signal", intent_id=intent("po"), instrument="sim:BTC-USD", side="buy", quantity="0.01", limit_price=ask, post_only=True)
-    assert r["status"] == "rejected" and "post-only" in r["reason"] and r["order_id"]
+    # A post-only order that would cross is a gate rejection like the others (no order, id kept).
+    assert r["status"] == "rejected" and r["rejection"]["code"] == "post_only_would_cross" and r["order_id"] is None
     # A gate rejection does not consume the intent id: the corrected order goes through.
     iid = intent("fix")
     r = call(c, "place_signal", intent_id=iid, instrument="sim:BTC-USD", side="buy", quantity="0.00005")
@@ -206,7 +207,9 @@ def test_notional_orders_and_numbers_as_inputs(stdio):
     r = call(stdio, "place_signal", intent_id=intent("num"), instrument="sim:ETH-USD", side="sell", quantity=0.25)
     assert r["status"] == "filled" and r["order"]["quantity"] == "0.250"
     r = call(stdio, "place_signal", intent_id=intent("tiny"), instrument="sim:BTC-USD", side="buy", notional="1")
-    assert r["status"] == "rejected" and r["rejection"]["code"] == "min_notional" and r["rejection"]["corrected"]["quantity"]
+    # 1 USD buys less than one lot of BTC: said in terms of the notional given, with what would pass.
+    assert r["status"] == "rejected" and r["rejection"]["code"] == "lot_size" and r["rejection"]["corrected"]["quantity"]
+    assert "notional of 1 USD" in r["rejection"]["message"]
 
 
 def test_ioc_fok_and_partial_market(stdio):

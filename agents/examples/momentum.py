@@ -3,7 +3,7 @@
 
 It watches the BTC book's mid; when the mid has risen over the last N updates it buys, when it
 has fallen it sells back, always with reduce_only on exits and a fresh intent_id per decision.
-Run: python3 agents/examples/momentum.py [--seconds 30] [--binary .build/debug/alephtx]
+Run from anywhere: python3 agents/examples/momentum.py [--seconds 30] [--binary PATH]
 """
 import argparse
 import os
@@ -14,12 +14,12 @@ from collections import deque
 from decimal import Decimal
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from alephtx_client import Client, RPCError  # noqa: E402
+from alephtx_client import Client, RPCError, find_binary  # noqa: E402
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--binary", default=os.environ.get("ALEPHTX_BIN", ".build/debug/alephtx"))
+    ap.add_argument("--binary", default=None, help="gateway binary (default: $ALEPHTX_BIN, else this checkout's build, else PATH)")
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--instrument", default="sim:BTC-USD")
     ap.add_argument("--size", default="0.05")
@@ -27,6 +27,12 @@ def main() -> int:
     ap.add_argument("--data-dir", default=None,
                     help="gateway data dir (its ledger keeps the paper account); default: a fresh temporary one per run")
     args = ap.parse_args()
+    if args.binary is None:
+        try:
+            args.binary = find_binary()
+        except FileNotFoundError as e:
+            print(e, file=sys.stderr)
+            return 2
 
     data_dir = args.data_dir or tempfile.mkdtemp(prefix="alephtx-momentum-")
     with Client.spawn([args.binary, "serve", "--stdio", "--log-level", "warning", "--data-dir", data_dir]) as c:

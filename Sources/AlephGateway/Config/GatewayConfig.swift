@@ -51,6 +51,9 @@ public struct GatewayConfig: Sendable {
     /// Defaults.
     public init() {}
 
+    /// Accepted `max_line_bytes` (config and command line alike).
+    public static let maxLineBytesRange = 64...(256 << 20)
+
     /// Reads a TOML document over the defaults; unknown sections or keys are errors.
     public static func load(toml text: String) throws(ConfigError) -> GatewayConfig {
         let root: [String: TOMLValue]
@@ -67,7 +70,7 @@ public struct GatewayConfig: Sendable {
                         let s = try string(v, at)
                         c.tcp = s.isEmpty || s == "off" ? nil : s
                     case "stdio": c.stdio = try bool(v, at)
-                    case "max_line_bytes": c.maxLineBytes = try int(v, at, 64...(256 << 20))
+                    case "max_line_bytes": c.maxLineBytes = try int(v, at, GatewayConfig.maxLineBytesRange)
                     case "max_queued_messages": c.maxQueuedMessages = try int(v, at, 16...10_000_000)
                     case "max_subscriptions_per_session": c.maxSubscriptionsPerSession = try int(v, at, 1...100_000)
                     case "log_level": c.logLevel = try string(v, at)

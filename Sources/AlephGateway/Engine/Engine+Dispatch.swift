@@ -59,6 +59,10 @@ extension Engine {
         let ticket = needsLedger || !pendingRecords.isEmpty ? commitStep() : 0
         if let response { sender.send(session.outbox, response, ticket: needsLedger ? ticket : 0, failure: failure) }
         for o in after + raised { sender.send(o.outbox, o.bytes, slot: o.slot, ticket: o.durable ? ticket : 0) }
+        if let reason = sessionStates[session.id]?.hangUp {
+            // Closed once what is queued (this answer included) is written.
+            session.outbox.hangUp(reason: reason)
+        }
     }
 
     static func touchesLedger(_ call: RPCCall) -> Bool {

@@ -197,7 +197,7 @@ extension Engine {
     /// so a client that hangs up right after its last request still gets the answers.
     public nonisolated func settle(_ outbox: Outbox, timeout: Duration = .seconds(10)) async {
         let deadline = ContinuousClock.now + timeout
-        while sender.waiting(for: outbox) > 0 && ledger.failure == nil && ContinuousClock.now < deadline {
+        while sender.waiting(for: outbox) > 0 && ledger.failure == nil && outbox.closedReason == nil && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .microseconds(200))
         }
     }

@@ -15,7 +15,7 @@ extension Engine {
     /// `get_book`.
     func getBook(_ params: JSON?) throws(RPCError) -> JSON {
         let p = try Params(params, allowed: ["instrument", "depth"])
-        let id = try p.string("instrument")
+        let id = try p.string("instrument", maxLength: 128)
         let depth = try p.int("depth", default: config.defaultBookDepth, range: 1...100)
         guard let inst = instruments[id] else { throw unknownInstrument(id) }
         guard let book = books[id], book.sequence > 0 else {

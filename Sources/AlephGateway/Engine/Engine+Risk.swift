@@ -74,7 +74,26 @@ extension Engine {
             guard let expected = config.adminToken else {
                 throw RPCError.app(.unauthorized, "no admin token is configured on this gateway (--admin-token or ALEPHTX_ADMIN_TOKEN)")
             }
-            guard constantTimeEquals(token, expected) else { throw RPCError.app(.unauthorized, "wrong token") }
+            let now = time.nowNanos()
+            if let wait = authThrottle.lockedOut(source: session.source, now: now) {
+                logger.warning("session.hello refused: too many wrong tokens from this source",
+                               metadata: ["session": "\(session.id)", "peer": "\(session.peer)", "retry_after_ms": "\(wait)"])
+                throw RPCError.app(.rateLimited, "too many wrong tokens from \(session.source); retry after \(wait) ms",
+                                   details: [JSONMember("retry_after_ms", .int(wait))])
+            }
+            guard constantTimeEquals(token, expected) else {
+                st.failedHellos += 1
+                let total = authThrottle.fail(source: session.source, now: now)
+                let closing = st.failedHellos >= AuthThrottle.perConnection
+                if closing { st.hangUp = "\(st.failedHellos) wrong tokens" }
+                sessionStates[session.id] = st
+                // Never the attempted token: only that one failed, and how many.
+                logger.warning("session.hello failed: wrong token", metadata: [
+                    "session": "\(session.id)", "peer": "\(session.peer)", "failures_on_connection": "\(st.failedHellos)",
+                    "failures_from_source": "\(total)", "disconnecting": "\(closing)",
+                ])
+                throw RPCError.app(.unauthorized, closing ? "wrong token; too many attempts, closing the connection" : "wrong token")
+            }
             st.admin = true
             st.authenticated = true
         } else if config.requireAuth && session.transport == "tcp" {
@@ -139,6 +158,8 @@ extension Engine {
         if let e = risk.halt(equity: equity, now: now) { publishRisk(e) }
         var cancelled: JSON = .array([])
         if cancel { cancelled = try cancelAll(nil)["cancelled"] ?? .array([]) }
+        logger.notice("trading halted by request", metadata: ["session": "\(session.id)", "peer": "\(session.peer)", "cancel_all": "\(cancel)",
+                                                          "cancelled": "\(cancelled.arrayValue?.count ?? 0)"])
         return .object([JSONMember("state", .string(risk.state.rawValue)), JSONMember("cancelled", cancelled)])
     }
 
@@ -147,7 +168,10 @@ extension Engine {
         _ = try Params(params, allowed: [])
         try requireAdmin(session, "resume")
         let equity = portfolio.equity(marks: marks())
+        let before = risk.state
         if let e = risk.resume(equity: equity, now: time.nowNanos()) { publishRisk(e) }
+        logger.notice("trading resumed by request", metadata: ["session": "\(session.id)", "peer": "\(session.peer)", "from": "\(before.rawValue)",
+                                                           "equity": "\(equity)"])
         return .object([JSONMember("state", .string(risk.state.rawValue)), JSONMember("equity", Presenter.decimal(equity))])
     }
 

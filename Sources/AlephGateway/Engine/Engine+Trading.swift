@@ -37,15 +37,16 @@ extension Engine {
             }
         }
         let intent = RiskIntent(instrument: req.instrument, side: req.side, quantity: quantity, type: req.type, limitPrice: req.limitPrice,
-                                timeInForce: req.timeInForce, reduceOnly: req.reduceOnly)
+                                timeInForce: req.timeInForce, reduceOnly: req.reduceOnly, postOnly: req.postOnly, requestedNotional: req.notional)
         let state = riskState(for: intent, session: session.id, now: now)
         let decision = RiskGate.check(intent, state, risk.limits(for: req.instrument), now: now)
         if let b = decision.breach { apply(breach: b, equity: state.equity, now: now) }
         if let r = decision.rejection {
             // A gate rejection does not consume the intent id: the agent corrects and resends.
-            let res = rejected(req, decidedOn: decidedOn, rejection: RiskPresenter.rejection(r, intent: intent, instrument: inst),
+            var res = rejected(req, decidedOn: decidedOn, rejection: RiskPresenter.rejection(r, intent: intent, instrument: inst),
                                checks: RiskPresenter.checks(decision))
             if !req.preview { journalRejection(req, result: res, session: session.id, now: now) }
+            if req.preview, let w = previewWarning(req) { res = Engine.adding("warnings", .array([.string(w)]), to: res) }
             return res
         }
         guard let inst, let book else { throw RPCError.internalError("approved order without instrument or book") }
@@ -58,8 +59,10 @@ extension Engine {
         if req.preview {
             var scratch = paper
             let outcome = scratch.submit(order, book: book)
-            return result(req, order: order, orderId: nil, status: .previewed, expected: outcome, inst: inst, decidedOn: decidedOn,
-                          checks: RiskPresenter.checks(decision))
+            var res = result(req, order: order, orderId: nil, status: .previewed, expected: outcome, inst: inst, decidedOn: decidedOn,
+                             checks: RiskPresenter.checks(decision))
+            if let w = previewWarning(req) { res = Engine.adding("warnings", .array([.string(w)]), to: res) }
+            return res
         }
         risk.recordOrder(session: session.id, venue: inst.venue, now: now)
         nextOrder += 1
@@ -140,6 +143,22 @@ extension Engine {
         b.add("decided_on", decidedOn)
         b.add("duplicate", false)
         return b.json
+    }
+
+    /// What sending a previewed signal would run into with its intent id, if anything.
+    func previewWarning(_ req: SignalRequest) -> String? {
+        guard let prior = intents[req.intentId] else { return nil }
+        if prior.fingerprint != req.fingerprint {
+            return "intent_id '\(req.intentId)' was already used with different parameters: sending this would fail with intent_conflict; use a new intent_id"
+        }
+        return "intent_id '\(req.intentId)' was already used with these parameters: sending this would return its first outcome (duplicate) and trade nothing"
+    }
+
+    /// `result` with one more member.
+    static func adding(_ key: String, _ value: JSON, to result: JSON) -> JSON {
+        guard case .object(var members) = result else { return result }
+        members.append(JSONMember(key, value))
+        return .object(members)
     }
 
     static func markDuplicate(_ result: JSON) -> JSON {

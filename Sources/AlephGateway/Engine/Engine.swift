@@ -50,6 +50,8 @@ public actor Engine {
     var feedHealth: [String: FeedHealth] = [:]
     /// Instrument ids per venue feed.
     var feedInstruments: [String: [String]] = [:]
+    /// Wrong admin tokens per source address.
+    var authThrottle = AuthThrottle()
     /// The risk snapshot last written, and when.
     var riskWritten: (RiskSnapshot, Int64)? = nil
 

@@ -19,6 +19,7 @@ enum RiskPresenter {
         var corrected: [JSONMember] = []
         if let p = r.correctedPrice { corrected.append(JSONMember("limit_price", .string(p.description))) }
         if let q = r.correctedQuantity { corrected.append(JSONMember("quantity", .string(q.description))) }
+        if let n = r.correctedNotional { corrected.append(JSONMember("notional", .string(n.ceiled(to: Fixed(raw: 1_000_000)).description))) }
         var b = JSONObjectBuilder()
         b.add("code", r.code.rawValue)
         b.add("message", message(r, intent: intent, instrument: instrument))
@@ -28,6 +29,7 @@ enum RiskPresenter {
         if !corrected.isEmpty { b.add("corrected", .object(corrected)) }
         b.add("retryable", r.retryable)
         b.add("retry_after_ms", optInt(r.retryAfterMs))
+        if r.overflow { b.add("overflow", true) }
         return b.json
     }
 
@@ -43,12 +45,28 @@ enum RiskPresenter {
                 : "Only orders that shrink a position pass now: a \(o.side.rawValue) of \(val) exceeds the reducible \(lim) \(base)."
         case .unknownInstrument: return "Unknown instrument '\(o.instrument)'; call list_instruments for valid ids."
         case .tickSize: return "Limit price \(val) is not a multiple of the tick size \(lim); use \(r.correctedPrice?.description ?? "a price on the grid")."
-        case .lotSize: return "Quantity \(val) is not a multiple of the lot size \(lim); use \(r.correctedQuantity?.description ?? "a multiple") \(base)."
-        case .minNotional: return "Order notional \(val) \(quote) is below the minimum \(lim); use at least \(r.correctedQuantity?.description ?? "more") \(base)."
+        case .lotSize:
+            if o.quantity.isZero, let n = o.requestedNotional {
+                let need = r.correctedNotional.map { " (about \($0.ceiled(to: Fixed(raw: 1_000_000))) \(quote))" } ?? ""
+                return "A notional of \(n) \(quote) buys less than one lot (\(lim) \(base)); use at least \(r.correctedQuantity?.description ?? lim) \(base)\(need)."
+            }
+            return "Quantity \(val) is not a multiple of the lot size \(lim); use \(r.correctedQuantity?.description ?? "a multiple") \(base)."
+        case .minNotional:
+            let need = r.correctedNotional.map { " (about \($0.ceiled(to: Fixed(raw: 1_000_000))) \(quote))" } ?? ""
+            let asked = o.requestedNotional.map { "A notional of \($0) \(quote) buys \(o.quantity) \(base), worth \(val) \(quote)," } ?? "Order notional \(val) \(quote) is"
+            return "\(asked) below the minimum \(lim); use at least \(r.correctedQuantity?.description ?? "more") \(base)\(need)."
         case .maxOrderQuantity: return "Quantity \(val) \(base) exceeds the per-order maximum \(lim)\(smaller)."
-        case .maxOrderNotional: return "Order notional \(val) \(quote) exceeds the per-order maximum \(lim)\(smaller)."
-        case .maxPosition: return "The worst-case position (with open orders) would be worth \(val) \(quote), above the limit \(lim)\(smaller)."
-        case .maxGrossExposure: return "Gross exposure would reach \(val) \(quote), above the limit \(lim)\(smaller)."
+        case .maxOrderNotional:
+            if r.overflow { return "Order notional overflows: it is above \(val) \(quote), the largest amount AlephTX represents, and the per-order maximum is \(lim)\(smaller)." }
+            return "Order notional \(val) \(quote) exceeds the per-order maximum \(lim)\(smaller)."
+        case .maxPosition:
+            if r.overflow { return "The worst-case position would be worth more than \(val) \(quote) (it overflows), above the limit \(lim)\(smaller)." }
+            return "The worst-case position (with open orders) would be worth \(val) \(quote), above the limit \(lim)\(smaller)."
+        case .maxGrossExposure:
+            if r.overflow { return "Gross exposure would overflow (above \(val) \(quote)), above the limit \(lim)\(smaller)." }
+            return "Gross exposure would reach \(val) \(quote), above the limit \(lim)\(smaller)."
+        case .postOnlyWouldCross:
+            return "A post-only \(o.side.rawValue) at \(val) would cross the book (best \(o.side == .buy ? "ask" : "bid") \(lim)) and take liquidity; \(r.correctedPrice.map { "\($0) would rest" } ?? "use a price that rests")."
         case .maxOpenOrders: return "This would be open order number \(val), above the limit \(lim); cancel some first."
         case .rateLimited: return "More than \(lim) orders per second; retry after \(r.retryAfterMs ?? 1) ms."
         case .priceCollar: return "The limit price is \(val) \(quote) through the mid, beyond the collar of \(lim); use \(r.correctedPrice?.description ?? "a closer price")."
@@ -57,7 +75,9 @@ enum RiskPresenter {
             return r.value == nil ? "The book is missing or not verified (gap or resync in progress); retry shortly."
                 : "The book is \(val) ms old (limit \(lim) ms) or not verified; retry when it updates."
         case .drawdownBreaker: return "The drawdown breaker is tripped (loss \(val) over the limit \(lim) \(quote)); only orders that reduce positions pass."
-        case .sessionBudget: return "This session's traded notional today would reach \(val) \(quote), above its budget \(lim)\(smaller)."
+        case .sessionBudget:
+            if r.overflow { return "This session's traded notional today would overflow (above \(val) \(quote)), above its budget \(lim)\(smaller)." }
+            return "This session's traded notional today would reach \(val) \(quote), above its budget \(lim)\(smaller)."
         }
     }
 

@@ -6,6 +6,12 @@ public final class Session: Sendable {
     public let transport: String
     /// Remote address for TCP, `stdio` otherwise.
     public let peer: String
+    /// The address a TCP client connects from (without its port), `stdio` otherwise: the key
+    /// for throttling wrong admin tokens.
+    public var source: String {
+        guard transport == "tcp", let colon = peer.lastIndex(of: ":") else { return peer }
+        return String(peer[..<colon])
+    }
     /// Where everything for this client goes.
     public let outbox: Outbox
 

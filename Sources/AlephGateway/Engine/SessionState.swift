@@ -4,4 +4,8 @@ struct SessionState: Sendable {
     var admin: Bool
     /// Passed `session.hello` (or needs none).
     var authenticated: Bool
+    /// Wrong tokens offered on this connection.
+    var failedHellos = 0
+    /// Set when the connection is to be closed once its pending answers are written.
+    var hangUp: String? = nil
 }

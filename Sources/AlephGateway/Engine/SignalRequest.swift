@@ -21,9 +21,8 @@ struct SignalRequest: Sendable {
     /// Reads and cross-checks params; every problem is a -32602 naming the field.
     init(_ params: JSON?) throws(RPCError) {
         let p = try Params(params, allowed: SignalRequest.fields)
-        intentId = try p.string("intent_id")
-        if intentId.utf8.count > 128 { throw RPCError.invalidParams(field: "intent_id", reason: "longer than 128 bytes") }
-        instrument = try p.string("instrument")
+        intentId = try p.string("intent_id", maxLength: 128)
+        instrument = try p.string("instrument", maxLength: 128)
         guard let s = try p.enumValue("side", Side.self) else { throw RPCError.invalidParams(field: "side", reason: "required: buy or sell") }
         side = s
         quantity = try p.decimal("quantity")

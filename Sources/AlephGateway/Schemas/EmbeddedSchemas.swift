@@ -639,6 +639,7 @@ enum EmbeddedSchemas {
         "max_open_orders",
         "rate_limited",
         "price_collar",
+        "post_only_would_cross",
         "max_slippage",
         "stale_book",
         "drawdown_breaker",
@@ -676,6 +677,10 @@ enum EmbeddedSchemas {
         },
         "quantity": {
           "$ref": "decimal.json"
+        },
+        "notional": {
+          "$ref": "decimal.json",
+          "description": "What the corrected quantity is worth at the current book (quote currency), for agents that size by notional."
         }
       },
       "additionalProperties": false,
@@ -690,6 +695,11 @@ enum EmbeddedSchemas {
         "null"
       ],
       "description": "For rate_limited: when the same order would pass."
+    },
+    "overflow": {
+      "type": "boolean",
+      "const": true,
+      "description": "Present when the order's value does not fit the gateway's fixed-point range (about ±9.2e10): value is that bound, not the order's real value."
     }
   },
   "required": [
@@ -1977,6 +1987,13 @@ enum EmbeddedSchemas {
         "$ref": "../defs/risk_check.json"
       },
       "description": "Every gate check with its headroom (previews and rejections)."
+    },
+    "warnings": {
+      "type": "array",
+      "items": {
+        "type": "string"
+      },
+      "description": "Previews only: what would go wrong or differ if this exact signal were sent (for example an intent_id already used with other parameters, which would be intent_conflict)."
     }
   },
   "required": [

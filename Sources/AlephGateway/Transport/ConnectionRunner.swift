@@ -29,7 +29,12 @@ public struct ConnectionRunner: Sendable {
                 raw.writeAndFlush(message, promise: nil)
                 raw.close(promise: nil)
             }
+        }, onHangUp: { _ in
+            // Stop reading: the request loop ends, queued answers are written, then the channel closes.
+            raw.eventLoop.execute { raw.close(mode: .input, promise: nil) }
         })
+        // A channel closed from outside (peer reset, shutdown) also wakes a reader paused for space.
+        raw.closeFuture.whenComplete { _ in outbox.close(reason: "closed") }
         let session = Session(id: id, transport: transport, peer: peer, outbox: outbox)
         let log = logger.with("session", "\(id)").with("peer", peer)
         log.debug("session opened")
@@ -38,14 +43,27 @@ public struct ConnectionRunner: Sendable {
             try await channel.executeThenClose { inbound, outbound in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
-                        while let batch = await outbox.nextBatch() {
-                            try await outbound.write(ByteBuffer(bytes: batch))
+                        // Each batch is written straight to the channel and awaited until it reached
+                        // the socket or pipe: at the end nothing sits in a channel buffer that closing
+                        // would drop, and a slow reader makes the outbox coalesce bigger batches.
+                        do {
+                            while let batch = await outbox.nextBatch() {
+                                try await raw.writeAndFlush(ByteBuffer(bytes: batch)).get()
+                            }
+                        } catch {
+                            // The peer is gone: wake a reader paused for space so the session ends.
+                            outbox.close(reason: "write failed: \(error)")
                         }
+                        _ = outbound
                     }
                     do {
                         for try await frame in inbound {
                             await outbox.waitForSpace()
                             if outbox.closedReason != nil { break }
+                            if let reason = outbox.hangUpReason {
+                                log.warning("closing the connection", metadata: ["reason": "\(reason)"])
+                                break
+                            }
                             switch frame {
                             case .tooLong(let limit):
                                 var out: [UInt8] = []

@@ -20,6 +20,7 @@ public final class Outbox: Sendable {
         var spaceWaiters: [CheckedContinuation<Void, Never>] = []
         var closedReason: String?
         var finished = false
+        var hangUp: String?
         var conflated = 0
     }
 
@@ -29,9 +30,13 @@ public final class Outbox: Sendable {
     /// Queue length above which the reader pauses (stops reading requests).
     public let readerHighWater: Int
     private let onOverflow: @Sendable (String) -> Void
+    private let onHangUp: @Sendable (String) -> Void
 
     /// Creates an outbox; `onOverflow` is called once (off the lock) with the reason when it overflows.
-    public init(maxQueued: Int = 8192, readerHighWater: Int = 512, onOverflow: @escaping @Sendable (String) -> Void) {
+    /// `onHangUp` is called once when the gateway decides to close the connection (see `hangUp`).
+    public init(maxQueued: Int = 8192, readerHighWater: Int = 512, onOverflow: @escaping @Sendable (String) -> Void,
+                onHangUp: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.onHangUp = onHangUp
         self.maxQueued = max(2, maxQueued)
         // Reading pauses well before the cap, so answers alone can never overflow it.
         self.readerHighWater = max(1, min(readerHighWater, maxQueued / 2))
@@ -130,6 +135,19 @@ public final class Outbox: Sendable {
 
     /// No more messages will be pushed; the writer drains what is queued and ends.
     public func finish() { wakeAll { $0.finished = true } }
+
+    /// Stops taking requests from this client: what is queued is still written, then the
+    /// connection closes (`closedReason` stays nil; `hangUpReason` says why).
+    public func hangUp(reason: String) {
+        var first = false
+        wakeAll { s in
+            if s.hangUp == nil { s.hangUp = reason; first = true }
+        }
+        if first { onHangUp(reason) }
+    }
+
+    /// Why the gateway hung up on this client, if it did.
+    public var hangUpReason: String? { state.withLock { $0.hangUp } }
 
     /// Closes immediately (queued messages are dropped) with a reason.
     public func close(reason: String) { wakeAll { s in if s.closedReason == nil { s.closedReason = reason } } }
