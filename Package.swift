@@ -25,22 +25,36 @@ let package = Package(
         .target(name: "AlephRisk", dependencies: ["AlephCore", "AlephBook"]),
         .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
         .target(name: "AlephCrypto", dependencies: ["AlephCore", "AlephRPC", "CSecp256k1", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "AlephVenues", dependencies: ["AlephCore", "AlephBook"]),
+        // Venue-free shared types: market events, book syncs, the wire scanner, and the feed and
+        // executor protocols every venue conforms to. Pure.
+        .target(name: "AlephVenueKit", dependencies: ["AlephCore", "AlephBook"]),
+        // Venue-free transport: WebSocket runners, HTTP with timeouts, retries and rate-limit accounting.
         .target(
             name: "AlephNet",
             dependencies: [
-                "AlephCore", "AlephBook", "AlephVenues", "AlephRPC",
+                "AlephCore", "AlephBook", "AlephVenueKit", "AlephRPC",
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // One home per venue (Sim/, Paper/, Binance/, OKX/, Bybit/): wire messages, decoders, book
+        // syncs, feed adapters, metadata, request builders, executors and reconcilers.
+        .target(
+            name: "AlephVenues",
+            dependencies: [
+                "AlephCore", "AlephBook", "AlephVenueKit", "AlephNet", "AlephCrypto", "AlephRPC",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .target(
             name: "AlephGateway",
             dependencies: [
-                "AlephCore", "AlephBook", "AlephRPC", "AlephVenues", "AlephRisk", "AlephNet",
+                "AlephCore", "AlephBook", "AlephRPC", "AlephVenueKit", "AlephVenues", "AlephRisk", "AlephNet", "AlephCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -66,11 +80,11 @@ let package = Package(
         .testTarget(name: "AlephRPCTests", dependencies: ["AlephRPC", "AlephCore"]),
         .testTarget(name: "AlephCryptoTests", dependencies: ["AlephCrypto", "AlephRPC", "AlephCore"]),
         .testTarget(name: "AlephRiskTests", dependencies: ["AlephRisk", "AlephBook", "AlephCore"]),
-        .testTarget(name: "AlephVenuesTests", dependencies: ["AlephVenues", "AlephBook", "AlephCore"]),
+        .testTarget(name: "AlephVenuesTests", dependencies: ["AlephVenues", "AlephVenueKit", "AlephBook", "AlephCore", "AlephRPC", "AlephCrypto"]),
         .testTarget(
             name: "AlephGatewayTests",
             dependencies: [
-                "AlephGateway", "AlephRPC", "AlephCore", "AlephVenues", "AlephRisk", "AlephBook", "AlephNet",
+                "AlephGateway", "AlephRPC", "AlephCore", "AlephVenueKit", "AlephVenues", "AlephRisk", "AlephBook", "AlephNet",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -7,13 +7,13 @@ import ServiceLifecycle
 /// One live venue feed as a service: fetches instrument metadata (retrying with backoff, then
 /// refreshing on a schedule), registers the instruments with the engine, and runs the feed.
 public struct FeedService: Service {
-    let config: VenueFeedConfig
+    let config: VenueConfig
     let engine: Engine
     let time: any TimeSource
     let logger: Logger
 
     /// Creates the service.
-    public init(config: VenueFeedConfig, engine: Engine, time: any TimeSource, logger: Logger) {
+    public init(config: VenueConfig, engine: Engine, time: any TimeSource, logger: Logger) {
         self.config = config
         self.engine = engine
         self.time = time

@@ -1,6 +1,6 @@
 import AlephBook
 import AlephCore
-import AlephVenues
+import AlephVenueKit
 import AsyncHTTPClient
 import Logging
 import NIOCore
@@ -17,7 +17,7 @@ struct FeedStop: Error, CustomStringConvertible {
 /// events to the engine, and on any failure mark books unverified and reconnect with
 /// exponential backoff and jitter. Health goes to `onHealth` whenever it changes materially.
 public final class FeedRunner: Sendable {
-    let config: VenueFeedConfig
+    let config: VenueConfig
     let core: FeedCore
     let sink: @Sendable ([MarketEvent]) async -> Void
     let onHealth: @Sendable (FeedHealth) async -> Void
@@ -25,7 +25,7 @@ public final class FeedRunner: Sendable {
     let logger: Logger
 
     /// Creates a runner around an adapter.
-    public init(config: VenueFeedConfig, adapter: any VenueAdapter, time: any TimeSource, logger: Logger,
+    public init(config: VenueConfig, adapter: any VenueAdapter, time: any TimeSource, logger: Logger,
                 sink: @escaping @Sendable ([MarketEvent]) async -> Void, onHealth: @escaping @Sendable (FeedHealth) async -> Void) {
         self.config = config
         self.core = FeedCore(adapter: adapter, health: FeedHealth(venue: config.venue, symbols: config.symbols))

@@ -1,5 +1,6 @@
 import AlephCore
 import AlephNet
+import AlephVenues
 import Testing
 @testable import AlephGateway
 

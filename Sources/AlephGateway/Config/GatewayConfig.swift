@@ -1,5 +1,6 @@
 import AlephCore
 import AlephNet
+import AlephVenueKit
 import AlephRisk
 import AlephVenues
 
@@ -44,7 +45,7 @@ public struct GatewayConfig: Sendable {
     /// Ledger file (`[ledger] path`); nil: `<data-dir>/ledger.sqlite`; `:memory:` keeps it in memory (tests only).
     public var ledgerPath: String?
     /// Live market-data feeds (`[venues.binance]`, `[venues.okx]`, `[venues.bybit]`).
-    public var venues: [VenueFeedConfig] = []
+    public var venues: [VenueConfig] = []
     /// How hard each ledger commit syncs (`[ledger] sync`: `full` or `normal`).
     public var ledgerSync = LedgerSync.full
 
@@ -124,8 +125,8 @@ public struct GatewayConfig: Sendable {
                 }
             case "venues":
                 for (name, tv) in t {
-                    guard VenueFeedConfig.venues.contains(name) else {
-                        throw ConfigError("config: unknown venue [venues.\(name)]; known: \(VenueFeedConfig.venues.map { "[venues.\($0)]" }.joined(separator: ", "))")
+                    guard VenueConfig.venues.contains(name) else {
+                        throw ConfigError("config: unknown venue [venues.\(name)]; known: \(VenueConfig.venues.map { "[venues.\($0)]" }.joined(separator: ", "))")
                     }
                     guard case .table(let kv) = tv else { throw ConfigError("config: [venues.\(name)] must be a table") }
                     c.venues.removeAll { $0.venue == name }
@@ -153,8 +154,8 @@ public struct GatewayConfig: Sendable {
         return c
     }
 
-    static func venue(_ name: String, _ kv: [String: TOMLValue]) throws(ConfigError) -> VenueFeedConfig {
-        var v = VenueFeedConfig(venue: name)
+    static func venue(_ name: String, _ kv: [String: TOMLValue]) throws(ConfigError) -> VenueConfig {
+        var v = VenueConfig(venue: name)
         var wsGiven = false
         for (k, value) in kv {
             let at = "venues.\(name).\(k)"

@@ -1,6 +1,7 @@
 import AlephBook
 import AlephCore
 import AlephNet
+import AlephVenueKit
 import AlephRPC
 
 extension Engine {

@@ -3,6 +3,7 @@ import AlephCore
 import AlephRPC
 import AlephRisk
 import AlephNet
+import AlephVenueKit
 import AlephVenues
 import Logging
 

@@ -1,5 +1,5 @@
 /// Settings of one venue's market-data feed (`[venues.<name>]`).
-public struct VenueFeedConfig: Sendable, Equatable {
+public struct VenueConfig: Sendable, Equatable {
     /// `binance`, `okx` or `bybit`.
     public var venue: String
     /// On or off.

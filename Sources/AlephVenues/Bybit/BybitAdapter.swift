@@ -1,18 +1,17 @@
 import AlephBook
 import AlephCore
-import AlephVenues
 
 /// Bybit v5 public (spot or linear): `orderbook.{depth}.{symbol}` and `publicTrade.{symbol}`;
 /// JSON ping heartbeat; a gap resubscribes the book (which brings a new snapshot).
 public struct BybitAdapter: VenueAdapter {
     public let venue = "bybit"
-    let config: VenueFeedConfig
+    let config: VenueConfig
     let instruments: [String: String]
     let depth: Int
     var syncs: [String: BybitBookSync] = [:]
 
     /// Creates the adapter (`depth`: 1, 50, 200 or 500 levels).
-    public init(config: VenueFeedConfig, instruments: [String: String], depth: Int = 50) {
+    public init(config: VenueConfig, instruments: [String: String], depth: Int = 50) {
         self.config = config
         self.instruments = instruments
         self.depth = depth

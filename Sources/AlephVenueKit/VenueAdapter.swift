@@ -1,6 +1,5 @@
 import AlephBook
 import AlephCore
-import AlephVenues
 
 /// What one inbound frame (or snapshot) asks of the feed runner.
 public struct AdapterOutput: Sendable {
@@ -48,7 +47,7 @@ public protocol VenueAdapter: Sendable {
 extension BookSyncResult {
     /// Folds a sync result into an output; `book` is the sync's book after it. Returns true
     /// when the book must be resynced.
-    func fold(into out: inout AdapterOutput, book: OrderBook) -> Bool {
+    public func fold(into out: inout AdapterOutput, book: OrderBook) -> Bool {
         switch self {
         case .applied: out.events.append(.book(book)); return false
         case .buffered, .stale: return false

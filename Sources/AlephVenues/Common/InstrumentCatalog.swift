@@ -1,7 +1,6 @@
 import AlephCore
+import AlephNet
 import AlephRPC
-import AsyncHTTPClient
-import NIOCore
 
 /// Instrument metadata (tick size, lot size, minimum notional) from each venue's public
 /// instruments endpoint: Binance `/api/v3/exchangeInfo`, OKX `/api/v5/public/instruments`,
@@ -14,7 +13,7 @@ public enum InstrumentCatalog {
     }
 
     /// The metadata URL for a venue's symbols.
-    public static func url(_ c: VenueFeedConfig) -> String {
+    public static func url(_ c: VenueConfig) -> String {
         switch c.venue {
         case "binance":
             let list = "[" + c.symbols.map { "%22\($0)%22" }.joined(separator: ",") + "]"
@@ -25,13 +24,10 @@ public enum InstrumentCatalog {
     }
 
     /// Fetches and parses the venue's metadata: symbol → instrument, for the configured symbols.
-    public static func fetch(_ c: VenueFeedConfig) async throws -> [String: Instrument] {
-        var req = HTTPClientRequest(url: url(c))
-        req.method = .GET
-        let resp = try await HTTPClient.shared.execute(req, timeout: .seconds(15))
-        let body = try await resp.body.collect(upTo: 64 << 20)
-        guard resp.status == .ok else { throw Failure(description: "\(url(c)) answered HTTP \(resp.status.code)") }
-        return try parse(venue: c.venue, category: c.category, symbols: c.symbols, body: Array(buffer: body))
+    public static func fetch(_ c: VenueConfig) async throws -> [String: Instrument] {
+        let body: [UInt8]
+        do { body = try await HTTPTransport().get(url(c), timeout: .seconds(15)) } catch { throw Failure(description: "\(error)") }
+        return try parse(venue: c.venue, category: c.category, symbols: c.symbols, body: body)
     }
 
     /// Parses a metadata body (pure; tested on fixtures).

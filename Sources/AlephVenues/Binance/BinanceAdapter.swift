@@ -1,18 +1,17 @@
 import AlephBook
 import AlephCore
-import AlephVenues
 
 /// Binance spot: combined `<symbol>@depth@100ms` and `<symbol>@trade` streams; books synced from
 /// the REST snapshot by the official procedure. Server pings are answered by the socket layer.
 public struct BinanceAdapter: VenueAdapter {
     public let venue = "binance"
-    let config: VenueFeedConfig
+    let config: VenueConfig
     let instruments: [String: String]   // symbol → instrument id
     var syncs: [String: BinanceBookSync] = [:]
     var scratch = BinanceDepth()
 
     /// Creates the adapter for symbols mapped to instrument ids.
-    public init(config: VenueFeedConfig, instruments: [String: String]) {
+    public init(config: VenueConfig, instruments: [String: String]) {
         self.config = config
         self.instruments = instruments
         for (sym, id) in instruments { syncs[sym] = BinanceBookSync(instrument: id) }

@@ -1,17 +1,16 @@
 import AlephBook
 import AlephCore
-import AlephVenues
 
 /// OKX v5 public: `books` and `trades` per instrument; text `ping`/`pong` heartbeat; a broken
 /// `seqId` chain or checksum resubscribes the book (which brings a new snapshot).
 public struct OKXAdapter: VenueAdapter {
     public let venue = "okx"
-    let config: VenueFeedConfig
+    let config: VenueConfig
     let instruments: [String: String]
     var syncs: [String: OKXBookSync] = [:]
 
     /// Creates the adapter.
-    public init(config: VenueFeedConfig, instruments: [String: String]) {
+    public init(config: VenueConfig, instruments: [String: String]) {
         self.config = config
         self.instruments = instruments
         for (sym, id) in instruments { syncs[sym] = OKXBookSync(instrument: id) }
