@@ -42,6 +42,8 @@ public struct Order: Sendable, Equatable {
     public var venueOrderId: String?
     /// The client order id sent to the venue (derived from the gateway id).
     public var clientOrderId: String?
+    /// Sent to a venue outside this process (live), not matched in it (paper).
+    public var live: Bool = false
 
     /// Creates an order in the `pending_submit` state.
     public init(id: String, intentId: String, instrument: String, side: Side, type: OrderType,
@@ -76,7 +78,8 @@ public struct Order: Sendable, Equatable {
     }
 
     /// Records a fill on this order and moves the status forward (a fill on a pending cancel
-    /// keeps it pending until the venue answers the cancel).
+    /// keeps it pending until the venue answers the cancel; a fill reported late for an order
+    /// already ended — cancelled or expired with a partial fill — keeps the end state).
     public mutating func apply(fill: Fill) {
         filledQuantity += fill.quantity
         filledNotional += fill.price.multiplied(by: fill.quantity)
@@ -84,7 +87,9 @@ public struct Order: Sendable, Equatable {
         updatedAt = fill.timestamp
         if !remainingQuantity.isPositive {
             status = .filled
-        } else if status != .pendingCancel && status != .uncertain {
+        } else if status.isTerminal || status == .pendingCancel || status == .uncertain {
+            // Unchanged: the venue's answer (or a later report) says where it stands.
+        } else {
             status = .partiallyFilled
         }
     }

@@ -158,9 +158,14 @@ import Testing
         l.append([.intent(LedgerIntent(intentId: "new", session: 2, fingerprint: "f", params: .null, rationale: nil, receivedAt: 30, result: .null, orderId: nil))])
         l.waitDurable()
         #expect(l.failure == nil)
-        l.append([.intent(LedgerIntent(intentId: "early", session: 2, fingerprint: "f", params: .null, rationale: nil, receivedAt: 40, result: .null, orderId: nil))])
+        // Writing an intent id again records its outcome in the same row: ids stay unique.
+        l.append([.intent(LedgerIntent(intentId: "early", session: 2, fingerprint: "f", params: .null, rationale: nil, receivedAt: 40,
+                                       result: .object([JSONMember("status", .string("open"))]), orderId: "o-9"))])
         l.waitDurable()
-        #expect(l.failure != nil, "the intent id stays unique after the migration")
+        #expect(l.failure == nil)
+        let again = try l.load()
+        #expect(again.intents.map(\.intentId) == ["early", "late", "new"], "the intent id stays unique after the migration")
+        #expect(again.intents[0].result["status"] == .string("open") && again.intents[0].orderId == "o-9")
     }
 
     @Test func theJournalIsAppendOnly() throws {

@@ -7,13 +7,6 @@ import Logging
 import Testing
 @testable import AlephGateway
 
-/// A venue that answers reconciliation from a script.
-struct ScriptedVenue: VenueReconciler {
-    let venue: String
-    let reports: @Sendable ([Order]) -> [VenueOrderReport]
-    func reconcile(orders: [Order]) async throws -> [VenueOrderReport] { reports(orders) }
-}
-
 @Suite struct RestartTests {
     func engine(_ path: String, time: ManualTimeSource, market: inout SimMarket) async throws -> (Engine, Session) {
         let ledger = try Ledger(path: path)
@@ -59,7 +52,7 @@ struct ScriptedVenue: VenueReconciler {
         let (e2, _) = try await engine(path, time: time, market: &m2)
         #expect(await e2.currentPortfolio == p1)
         #expect(await e2.fills.count == fills1)
-        #expect(await e2.paper.restingOrderIds(instrument: "sim:BTC-USD") == ["o-3"])
+        #expect(await (e2.executor(for: "sim") as? PaperExecutor)?.restingCount == 1)
         let again = try await call(e2, RestartTests.signal("m1", "buy", "0.5"))
         #expect(again["result"]?["duplicate"] == .bool(true) && again["result"]?["order_id"] == a["result"]?["order_id"])
         let conflict = try await call(e2, RestartTests.signal("m1", "buy", "0.6"))
@@ -81,43 +74,51 @@ struct ScriptedVenue: VenueReconciler {
         var m = SimMarket(seed: 2)
         let (e, _) = try await engine(":memory:", time: time, market: &m)
         _ = try await call(e, RestartTests.signal("r", "buy", "1", limit: "1000"))
+        let cid = await e.order("o-1")!.clientOrderId!
         let f = VenueFill(venueTradeId: "V-1", price: "1000", quantity: "0.4", fee: "0.1", liquidity: .maker, timestamp: 5)
-        #expect(await e.applyVenueFill(orderId: "o-1", f))
-        #expect(await !e.applyVenueFill(orderId: "o-1", f))
+        let report = VenueOrderState(clientOrderId: cid, status: nil, fills: [f])
+        await e.applyExecution(.order(report), venue: "sim")
+        await e.applyExecution(.order(report), venue: "sim")
+        await e.flushLedger()
         #expect(await e.currentPortfolio.positions["sim:BTC-USD"]?.quantity == "0.4")
         #expect(await e.order("o-1")?.status == .partiallyFilled)
         #expect(await e.fills.count == 1)
     }
 
-    @Test func uncertainOrdersAreReconciledNotResent() async throws {
+    @Test func uncertainOrdersAreLookedUpNotResent() async throws {
         let path = LedgerTests.tempPath()
         let time = ManualTimeSource()
         // A ledger left by a live executor: one order sent with no answer, for venue "ext".
+        let cid: String
         do {
             let l = try Ledger(path: path)
+            cid = ClientOrderIds(tag: l.clientIdTag).id(forOrder: "o-7")
             var o = Order(id: "o-7", intentId: "u", instrument: "sim:BTC-USD", side: .buy, type: .limit, timeInForce: .gtc, limitPrice: "100",
                           quantity: "2", postOnly: false, reduceOnly: false, rationale: nil, createdAt: 1)
             o.venue = "ext"
+            o.live = true
+            o.clientOrderId = cid
             o.status = .uncertain
             l.append([.order(o, session: nil)])
             l.waitDurable()
         }
-        var m = SimMarket(seed: 2)
-        let (e, _) = try await engine(path, time: time, market: &m)
+        let ext = ScriptedExecutor(venue: "ext")
+        let e = Engine(instruments: SimMarket(seed: 2).instruments, config: EngineConfig(), time: time, logger: Logger(label: "t"),
+                       ledger: try Ledger(path: path), executors: [ext])
+        await e.restore(from: try Ledger(path: path).load())
         #expect(await e.order("o-7")?.status == .uncertain)
-        #expect(await e.paper.restingCount == 0)
+        #expect(await e.unsettledOrders(venue: "ext").map(\.id) == ["o-7"])
         let fill = VenueFill(venueTradeId: "X-9", price: "100", quantity: "2", fee: "0", liquidity: .maker, timestamp: 3)
-        let venue = ScriptedVenue(venue: "ext") { orders in
-            orders.map { VenueOrderReport(orderId: $0.id, status: .filled, venueOrderId: "EXT-1", fills: [fill, fill]) }
-        }
-        let changed = try await e.reconcile(with: venue)
-        #expect(changed >= 1)
+        let found = VenueOrderState(clientOrderId: cid, venueOrderId: "EXT-1", status: .filled, filledQuantity: "2", fills: [fill, fill])
+        await e.resolve(orderId: "o-7", .found(found), finalAfterMs: 0)
         let o7 = await e.order("o-7")
         #expect(o7?.status == .filled && o7?.venueOrderId == "EXT-1")
         #expect(await e.currentPortfolio.positions["sim:BTC-USD"]?.quantity == "2")
-        // Reconciling again finds nothing new.
-        #expect(try await e.reconcile(with: venue) == 0)
+        // Resolving again finds nothing new; nothing was ever resent.
+        await e.resolve(orderId: "o-7", .found(found), finalAfterMs: 0)
         #expect(await e.fills.count == 1)
+        #expect(ext.submitted.isEmpty)
+        #expect(await e.unsettledOrders(venue: "ext").isEmpty)
     }
 
     /// Limits changed at runtime survive a restart while the configured limits are the ones they

@@ -20,7 +20,7 @@ extension Engine {
 
     /// Executes one decoded line and queues its response(s) on the session's outbox. Answers that
     /// report ledger state are released only once that state is durable.
-    public func execute(_ message: RPCMessage, session: Session) {
+    public func execute(_ message: RPCMessage, session: Session) async {
         var after: [Outgoing] = []
         deferred = []
         var response: [UInt8]? = nil
@@ -33,7 +33,7 @@ extension Engine {
             response = out
         case .single(let call):
             needsLedger = Engine.touchesLedger(call)
-            response = answer(call, session: session, after: &after)
+            response = await answer(call, session: session, after: &after)
             if needsLedger, response != nil, case .request(let req) = call, let id = req.id { failure = .ledgerUnavailable(ids: [id], batch: false) }
         case .batch(let calls):
             var out: [UInt8] = [UInt8(ascii: "[")]
@@ -41,7 +41,7 @@ extension Engine {
             var ids: [RPCId] = []
             for call in calls {
                 needsLedger = needsLedger || Engine.touchesLedger(call)
-                guard let one = answer(call, session: session, after: &after) else { continue }
+                guard let one = await answer(call, session: session, after: &after) else { continue }
                 if any { out.append(UInt8(ascii: ",")) }
                 out.append(contentsOf: one)
                 any = true
@@ -87,7 +87,7 @@ extension Engine {
     }
 
     /// Runs one call; returns the encoded response, or nil for a notification.
-    func answer(_ call: RPCCall, session: Session, after: inout [Outgoing]) -> [UInt8]? {
+    func answer(_ call: RPCCall, session: Session, after: inout [Outgoing]) async -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         switch call {
@@ -96,7 +96,7 @@ extension Engine {
             return out
         case .request(let req):
             do {
-                let result = try dispatch(req, session: session, after: &after)
+                let result = try await dispatch(req, session: session, after: &after)
                 guard let id = req.id else { return nil }
                 RPCEnvelope.writeResult(id: id, result: result, into: &out)
             } catch {
@@ -107,7 +107,7 @@ extension Engine {
         }
     }
 
-    func dispatch(_ req: RPCRequest, session: Session, after: inout [Outgoing]) throws(RPCError) -> JSON {
+    func dispatch(_ req: RPCRequest, session: Session, after: inout [Outgoing]) async throws(RPCError) -> JSON {
         if sessionStates[session.id]?.authenticated == false && !Engine.openMethods.contains(req.method) {
             throw RPCError.app(.unauthorized, "this gateway requires authentication: send session.hello with the token first")
         }
@@ -125,15 +125,15 @@ extension Engine {
             if let initial { after.append(initial) }
             return result
         case "unsubscribe": return try unsubscribe(req.params, session: session)
-        case "place_signal": return try placeSignal(req.params, session: session)
-        case "cancel_order": return try cancelOrder(req.params)
-        case "cancel_all": return try cancelAll(req.params)
+        case "place_signal": return try await placeSignal(req.params, session: session)
+        case "cancel_order": return try await cancelOrder(req.params)
+        case "cancel_all": return try await cancelAll(req.params)
         case "get_orders": return try getOrders(req.params)
         case "get_fills": return try getFills(req.params)
         case "get_positions": return try getPositions(req.params)
         case "get_balances": return try getBalances(req.params)
         case "get_risk": return try getRisk(req.params, session: session)
-        case "halt": return try halt(req.params, session: session)
+        case "halt": return try await halt(req.params, session: session)
         case "resume": return try resume(req.params, session: session)
         case "set_risk_limits": return try setRiskLimits(req.params, session: session)
         case "session.hello": return try sessionHello(req.params, session: session)

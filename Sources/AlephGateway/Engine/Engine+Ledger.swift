@@ -55,38 +55,51 @@ extension Engine {
             logger.error("ledger position/balance snapshots disagree with the recorded fills; positions were rebuilt from the fills")
         }
         for i in s.intents {
+            // A stored rejection is a venue's refusal: nothing was placed, so the id is free again.
+            if i.result["status"]?.stringValue == OrderStatus.rejected.rawValue { continue }
             intents[i.intentId] = IntentRecord(fingerprint: i.fingerprint, firstResult: i.result, orderId: i.orderId)
         }
         if let r = s.risk { risk.restore(r, history: s.riskHistory); riskWritten = (r, time.nowNanos()) }
         (report.limitChanges, report.limitChangesDropped) = restoreLimitChanges(s.riskLimitChanges)
-        // Live orders: paper ones rest again; anything caught mid-flight is reconciled.
+        // Live orders: in-process (paper) ones rest again; anything caught mid-flight at a paper
+        // venue never reached it. Orders sent to a remote venue are reconciled with it before that
+        // venue trades again.
         let now = time.nowNanos()
+        var restingByVenue: [String: [Order]] = [:]
         for id in orderIds {
             guard var o = orders[id], !o.status.isTerminal else { continue }
+            if let cid = o.clientOrderId, !clientIds.isOurs(cid) { legacyClientIds[cid] = o.id }
+            if o.live {
+                openOrderIds.insert(o.id)
+                report.openOrders += 1
+                if executors[o.venue]?.traits.remote != true {
+                    logger.error("an order placed live is in the ledger but its venue is not live now: it stays as it was until the venue is live again",
+                                 metadata: ["order": "\(o.id)", "venue": "\(o.venue)", "status": "\(o.status.rawValue)"])
+                }
+                continue
+            }
             switch o.status {
             case .open, .partiallyFilled:
-                if o.venue == instruments[o.instrument]?.venue, o.type == .limit, let lp = o.limitPrice {
-                    paper.restore(orderId: o.id, instrument: o.instrument, side: o.side, price: lp, remaining: o.remainingQuantity)
-                    openOrderIds.insert(o.id)
-                    report.openOrders += 1
-                } else {
-                    openOrderIds.insert(o.id)
-                    report.openOrders += 1
-                }
+                openOrderIds.insert(o.id)
+                report.openOrders += 1
+                restingByVenue[o.venue, default: []].append(o)
             case .pendingSubmit, .uncertain, .pendingCancel:
                 // The paper venue lives in this process: an order that never reached a durable
-                // answer never reached it either. Live venues reconcile through `reconcile(with:)`.
-                if instruments[o.instrument]?.venue == o.venue {
-                    let next: OrderStatus = o.status == .pendingCancel ? .cancelled : .rejected
-                    o.move(to: next, reason: "found \(o.status.rawValue) at restart; the paper venue never saw it", at: now)
-                    orders[o.id] = o
-                    pendingRecords.append(.order(o, session: orderSessions[o.id]))
-                    report.reconciled += 1
-                } else {
-                    openOrderIds.insert(o.id)
-                }
+                // answer never reached it either.
+                let next: OrderStatus = o.status == .pendingCancel ? .cancelled : .rejected
+                o.move(to: next, reason: "found \(o.status.rawValue) at restart; the paper venue never saw it", at: now)
+                orders[o.id] = o
+                pendingRecords.append(.order(o, session: orderSessions[o.id]))
+                report.reconciled += 1
             default: break
             }
+        }
+        for (venue, list) in restingByVenue {
+            // Orders from before client ids were derived rest under their gateway id.
+            executor(for: venue).restore(list.map { o in var c = o; if c.clientOrderId == nil { c.clientOrderId = c.id }; return c })
+        }
+        for f in s.fills {
+            if let v = orders[f.orderId]?.venue { noteFillTime(venue: v, f.timestamp) }
         }
         report.intents = s.intents.count
         report.orders = s.orders.count
@@ -135,56 +148,6 @@ extension Engine {
         }
         riskWritten = (snap, now)
         pendingRecords.append(.risk(snap, event: nil))
-    }
-
-    /// Books a fill reported by a venue (live executors, reconciliation). A venue trade id seen
-    /// before is ignored, so a fill delivered twice moves the position once. Returns false for a
-    /// duplicate or an unknown order. The fill is journaled before anything reports it.
-    @discardableResult
-    public func applyVenueFill(orderId: String, _ f: VenueFill) -> Bool {
-        deferred = []
-        let booked = bookFill(orderId: orderId, venueTradeId: f.venueTradeId, price: f.price, quantity: f.quantity, fee: f.fee,
-                              liquidity: f.liquidity, at: f.timestamp) != nil
-        if booked, let o = orders[orderId], o.status.isTerminal { _ = paper.cancel(orderId: o.id, instrument: o.instrument) }
-        finishStep()
-        return booked
-    }
-
-    /// Asks a venue about every live order the ledger has for it (after a restart or a lost
-    /// connection) and applies the answers: missing fills are booked once, states move as the
-    /// venue says. Uncertain orders are only ever resolved here, never resent.
-    @discardableResult
-    public func reconcile(with venue: any VenueReconciler) async throws -> Int {
-        let live = orderIds.compactMap { orders[$0] }.filter { $0.venue == venue.venue && !$0.status.isTerminal }
-        if live.isEmpty { return 0 }
-        let reports = try await venue.reconcile(orders: live)
-        deferred = []
-        var changed = 0
-        let now = time.nowNanos()
-        for r in reports {
-            guard orders[r.orderId] != nil else { continue }
-            for f in r.fills {
-                if bookFill(orderId: r.orderId, venueTradeId: f.venueTradeId, price: f.price, quantity: f.quantity, fee: f.fee, liquidity: f.liquidity, at: f.timestamp) != nil {
-                    changed += 1
-                }
-            }
-            guard var o = orders[r.orderId] else { continue }
-            if let v = r.venueOrderId { o.venueOrderId = v }
-            if let st = r.status, st != o.status {
-                if o.move(to: st, reason: r.reason, at: now) { changed += 1 } else {
-                    logger.error("venue reported an impossible transition", metadata: ["order": "\(o.id)", "from": "\(o.status.rawValue)", "to": "\(st.rawValue)"])
-                }
-            }
-            orders[o.id] = o
-            if o.status.isTerminal { openOrderIds.remove(o.id) } else { openOrderIds.insert(o.id) }
-            pendingRecords.append(.order(o, session: orderSessions[o.id]))
-            publishAccount(.orders, instrument: o.instrument, Presenter.order(o, instrument: instruments[o.instrument]))
-        }
-        pendingRecords.append(.event(kind: "reconcile", ref: venue.venue, at: now, data: .object([
-            JSONMember("orders", .int(live.count)), JSONMember("changes", .int(changed)),
-        ])))
-        finishStep()
-        return changed
     }
 
     /// Orders by id (for tests and tools).

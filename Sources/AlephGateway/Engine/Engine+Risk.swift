@@ -150,14 +150,14 @@ extension Engine {
     }
 
     /// `halt`: anyone may stop trading; optionally cancels every open order.
-    func halt(_ params: JSON?, session: Session) throws(RPCError) -> JSON {
+    func halt(_ params: JSON?, session: Session) async throws(RPCError) -> JSON {
         let p = try Params(params, allowed: ["cancel_all"])
         let cancel = try p.bool("cancel_all", default: false)
         let now = time.nowNanos()
         let equity = portfolio.equity(marks: marks())
         if let e = risk.halt(equity: equity, now: now) { publishRisk(e) }
         var cancelled: JSON = .array([])
-        if cancel { cancelled = try cancelAll(nil)["cancelled"] ?? .array([]) }
+        if cancel { cancelled = await cancelAll(instrument: nil, reason: "cancelled by halt")["cancelled"] ?? .array([]) }
         logger.notice("trading halted by request", metadata: ["session": "\(session.id)", "peer": "\(session.peer)", "cancel_all": "\(cancel)",
                                                           "cancelled": "\(cancelled.arrayValue?.count ?? 0)"])
         return .object([JSONMember("state", .string(risk.state.rawValue)), JSONMember("cancelled", cancelled)])

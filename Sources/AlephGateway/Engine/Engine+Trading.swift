@@ -5,15 +5,27 @@ import AlephRisk
 import AlephVenues
 
 extension Engine {
-    /// `place_signal`: idempotency first, then the risk gate, then the paper venue.
-    func placeSignal(_ params: JSON?, session: Session) throws(RPCError) -> JSON {
+    /// `place_signal`: idempotency first, then the risk gate, then the executor of the
+    /// instrument's venue — the same path for paper and live. A remote venue's order is durable
+    /// (with its client order id) before its request leaves; an answer that does not come makes
+    /// the order `uncertain`, which is never resent, only looked up.
+    func placeSignal(_ params: JSON?, session: Session) async throws(RPCError) -> JSON {
         let req = try SignalRequest(params)
-        if !req.preview, let prior = intents[req.intentId] {
-            if prior.fingerprint != req.fingerprint {
-                throw RPCError.app(.intentConflict, "intent_id '\(req.intentId)' was already used with different parameters; use a new intent_id",
-                                   details: [JSONMember("intent_id", .string(req.intentId)), JSONMember("order_id", prior.orderId.map(JSON.string) ?? .null)])
+        if !req.preview {
+            if let prior = intents[req.intentId] {
+                if prior.fingerprint != req.fingerprint { throw conflict(req.intentId, orderId: prior.orderId) }
+                return Engine.markDuplicate(prior.firstResult)
             }
-            return Engine.markDuplicate(prior.firstResult)
+            if let flight = inFlight[req.intentId] {
+                if flight.fingerprint != req.fingerprint { throw conflict(req.intentId, orderId: flight.orderId) }
+                // The same intent is being placed right now: wait for its outcome, never trade twice.
+                let first = await suspendStep { await withCheckedContinuation { (c: CheckedContinuation<JSON?, Never>) in
+                    inFlight[req.intentId]?.waiters.append(c)
+                } }
+                if let first { return Engine.markDuplicate(first) }
+                // The first attempt was refused (nothing placed): this one is a fresh attempt.
+                return try await placeSignal(params, session: session)
+            }
         }
         if !req.preview { try requireLedger() }
         let now = time.nowNanos()
@@ -55,93 +67,139 @@ extension Engine {
                           timeInForce: req.timeInForce, limitPrice: req.limitPrice, quantity: quantity, postOnly: req.postOnly,
                           reduceOnly: req.reduceOnly, rationale: req.rationale, createdAt: now)
         order.venue = inst.venue
-        order.clientOrderId = order.id
+        order.clientOrderId = clientIds.id(forOrder: order.id)
         if req.preview {
-            var scratch = paper
+            var scratch = PaperVenue(config: config.paper)
             let outcome = scratch.submit(order, book: book)
-            var res = result(req, order: order, orderId: nil, status: .previewed, expected: outcome, inst: inst, decidedOn: decidedOn,
-                             checks: RiskPresenter.checks(decision))
+            var res = result(req, order: order, orderId: nil, status: .previewed,
+                             fills: outcome.fills.map { ($0.price, $0.quantity, $0.fee, $0.liquidity) }, reason: outcome.reason,
+                             expectedStatus: outcome.status, inst: inst, decidedOn: decidedOn, checks: RiskPresenter.checks(decision))
             if let w = previewWarning(req) { res = Engine.adding("warnings", .array([.string(w)]), to: res) }
             return res
+        }
+        let executor = executor(for: inst.venue)
+        order.live = executor.traits.remote
+        if let phase = venueExec[inst.venue]?.state, phase == .reconciling {
+            throw RPCError.app(.venueUnavailable, "\(inst.venue) is reconciling its orders after a start; retry shortly",
+                               details: [JSONMember("instrument", .string(inst.id)), JSONMember("venue", .string(inst.venue)), JSONMember("retryable", .bool(true))])
         }
         risk.recordOrder(session: session.id, venue: inst.venue, now: now)
         nextOrder += 1
         orders[order.id] = order
         orderIds.append(order.id)
         orderSessions[order.id] = session.id
-        // Journal first: pending_submit, then what the venue answered.
-        pendingRecords.append(.order(order, session: session.id))
-        let outcome = paper.submit(order, book: book)
-        for f in outcome.fills { record(f, instrument: inst.id) }
-        order = orders[order.id] ?? order
-        let afterFills = order
-        if !order.move(to: outcome.status, reason: outcome.reason, at: now) {
-            logger.error("paper venue answered an impossible transition", metadata: ["order": "\(order.id)", "from": "\(order.status.rawValue)", "to": "\(outcome.status.rawValue)"])
-        }
-        if order.type == .limit && !order.status.isTerminal { order.venueOrderId = order.id }
-        orders[order.id] = order
-        if order.status != afterFills.status || order.reason != afterFills.reason || order.venueOrderId != afterFills.venueOrderId {
-            pendingRecords.append(.order(order, session: session.id))
-        }
-        if !order.status.isTerminal { openOrderIds.insert(order.id) } else { openOrderIds.remove(order.id) }
-        // Fills already announced partially_filled/filled; announce other end states too.
-        if outcome.fills.isEmpty || order.status == .cancelled {
-            publishAccount(.orders, instrument: inst.id, Presenter.order(order, instrument: inst))
-        }
-        let res = result(req, order: order, orderId: order.id, status: order.status, expected: outcome, inst: inst, decidedOn: decidedOn, checks: nil)
+        openOrderIds.insert(order.id)
         let fingerprint = req.fingerprint
-        intents[req.intentId] = IntentRecord(fingerprint: fingerprint, firstResult: res, orderId: order.id)
+        inFlight[req.intentId] = InFlightIntent(fingerprint: fingerprint, orderId: order.id)
+        // Journal first: the intent and its pending_submit order.
+        pendingRecords.append(.order(order, session: session.id))
+        pendingRecords.append(.intent(LedgerIntent(intentId: req.intentId, session: session.id, fingerprint: fingerprint, params: params ?? .null,
+                                                   rationale: req.rationale, receivedAt: now, result: pendingResult(req, order: order, inst: inst, decidedOn: decidedOn),
+                                                   orderId: order.id)))
+        let remote = executor.traits.remote
+        if remote {
+            // Write-ahead: a venue accepts a client id again once the first order is final, so
+            // only the ledger can stop a second order after a crash. Nothing leaves before this.
+            let ticket = commitStep()
+            let durable = await suspendStep { await sender.waitDurable(ticket) }
+            if !durable {
+                finishFlight(req.intentId, result: nil)
+                throw RPCError.app(.ledgerUnavailable, "the ledger failed before the order could be made durable; nothing was sent")
+            }
+        }
+        let request = SubmitRequest(order: order, instrument: inst, book: book, sentAt: time.nowNanos())
+        let outcome = remote ? await suspendStep { await executor.submit(request) } : await executor.submit(request)
+        return settleSubmit(req, orderId: order.id, outcome: outcome, params: params, session: session, inst: inst, decidedOn: decidedOn)
+    }
+
+    /// Applies a submit outcome to the order, answers, and records the intent's outcome.
+    func settleSubmit(_ req: SignalRequest, orderId: String, outcome: SubmitOutcome, params: JSON?, session: Session, inst: Instrument,
+                      decidedOn: JSON) -> JSON {
+        let now = time.nowNanos()
+        let fillsBefore = fills.count
+        var rejection: JSON? = nil
+        var consumed = true
+        switch outcome {
+        case .acknowledged(let s):
+            applyVenueState(s, at: now)
+        case .rejected(let r):
+            rejection = Engine.rejectionJSON(r)
+            consumed = false
+            if var o = orders[orderId], !o.status.isTerminal {
+                o.move(to: .rejected, reason: r.description, at: now)
+                orders[orderId] = o
+                openOrderIds.remove(orderId)
+                pendingRecords.append(.order(o, session: session.id))
+                publishAccount(.orders, instrument: o.instrument, Presenter.order(o, instrument: inst))
+            }
+        case .uncertain(let why):
+            if var o = orders[orderId], o.status == .pendingSubmit {
+                o.move(to: .uncertain, reason: why, at: now)
+                orders[orderId] = o
+                pendingRecords.append(.order(o, session: session.id))
+                publishAccount(.orders, instrument: o.instrument, Presenter.order(o, instrument: inst))
+                logger.warning("order outcome unknown: it will be looked up, never resent", metadata: ["order": "\(orderId)", "venue": "\(o.venue)", "why": "\(why)"])
+            }
+        }
+        let order = orders[orderId]!
+        var booked: [(Fixed, Fixed, Fixed, Liquidity)] = []
+        if fills.count > fillsBefore {
+            for k in fillsBefore..<fills.count where fills[k].orderId == orderId {
+                booked.append((fills[k].price, fills[k].quantity, fills[k].fee, fills[k].liquidity))
+            }
+        }
+        var res = result(req, order: order, orderId: order.id, status: order.status, fills: booked, reason: order.reason, expectedStatus: nil,
+                         inst: inst, decidedOn: decidedOn, checks: nil)
+        if let rejection { res = Engine.adding("rejection", rejection, to: res) }
+        let fingerprint = req.fingerprint
+        if consumed { intents[req.intentId] = IntentRecord(fingerprint: fingerprint, firstResult: res, orderId: order.id) }
         pendingRecords.append(.intent(LedgerIntent(intentId: req.intentId, session: session.id, fingerprint: fingerprint, params: params ?? .null,
                                                    rationale: req.rationale, receivedAt: now, result: res, orderId: order.id)))
+        finishFlight(req.intentId, result: consumed ? res : nil)
         return res
     }
 
-    func rejected(_ req: SignalRequest, decidedOn: JSON, rejection: JSON, checks: JSON) -> JSON {
-        var b = JSONObjectBuilder()
-        b.add("intent_id", req.intentId)
-        b.add("order_id", .null)
-        b.add("status", OrderStatus.rejected.rawValue)
-        b.add("instrument", req.instrument)
-        b.add("rejection", rejection)
-        b.add("checks", checks)
-        b.add("decided_on", decidedOn)
-        b.add("duplicate", false)
-        return b.json
+    /// Ends an in-flight intent and answers the duplicates that waited for it.
+    func finishFlight(_ intentId: String, result: JSON?) {
+        guard let f = inFlight.removeValue(forKey: intentId) else { return }
+        for w in f.waiters { w.resume(returning: result) }
     }
 
-    func result(_ req: SignalRequest, order: Order, orderId: String?, status: OrderStatus, expected: PaperOutcome, inst: Instrument, decidedOn: JSON,
-                checks: JSON?) -> JSON {
-        let pd = inst.priceDecimals, qd = inst.quantityDecimals
-        var filled = Fixed.zero, notional = Fixed.zero, fees = Fixed.zero
-        for f in expected.fills { filled += f.quantity; notional += f.price.multiplied(by: f.quantity); fees += f.fee }
-        var o = JSONObjectBuilder()
-        o.add("instrument", inst.id)
-        o.add("side", order.side.rawValue)
-        o.add("type", order.type.rawValue)
-        o.add("time_in_force", order.timeInForce.rawValue)
-        o.add("quantity", Presenter.decimal(order.quantity, qd))
-        o.add("limit_price", Presenter.optDecimal(order.limitPrice, pd))
-        o.add("post_only", order.postOnly)
-        o.add("reduce_only", order.reduceOnly)
+    /// Ends the current synchronous step before awaiting a venue: its records are handed to the
+    /// ledger and its own notifications are kept for the end of the request, so other requests
+    /// and market data that run meanwhile never take or commit them.
+    func suspendStep<T>(_ body: () async -> T) async -> T {
+        let mine = deferred
+        _ = commitStep()
+        deferred = nil
+        let value = await body()
+        deferred = (deferred ?? []) + (mine ?? [])
+        if mine == nil && deferred?.isEmpty == true { deferred = nil }
+        return value
+    }
+
+    func conflict(_ intentId: String, orderId: String?) -> RPCError {
+        RPCError.app(.intentConflict, "intent_id '\(intentId)' was already used with different parameters; use a new intent_id",
+                     details: [JSONMember("intent_id", .string(intentId)), JSONMember("order_id", orderId.map(JSON.string) ?? .null)])
+    }
+
+    /// The intent's result while its order is being placed (stored before a remote send).
+    func pendingResult(_ req: SignalRequest, order: Order, inst: Instrument, decidedOn: JSON) -> JSON {
+        result(req, order: order, orderId: order.id, status: .pendingSubmit, fills: [], reason: nil, expectedStatus: nil, inst: inst,
+               decidedOn: decidedOn, checks: nil)
+    }
+
+    /// A venue's refusal as a `rejection` object.
+    static func rejectionJSON(_ r: VenueRejection) -> JSON {
         var b = JSONObjectBuilder()
-        b.add("intent_id", req.intentId)
-        b.add("order_id", orderId.map(JSON.string) ?? .null)
-        b.add("status", status.rawValue)
-        b.add("instrument", inst.id)
-        b.add("order", o.json)
-        if status == .previewed { b.add("expected_status", expected.status.rawValue) }
-        b.add("filled_quantity", Presenter.decimal(filled, qd))
-        b.add("average_price", Presenter.optDecimal(filled.isZero ? nil : notional.divided(by: filled), pd))
-        b.add("notional", Presenter.decimal(notional))
-        b.add("fees", Presenter.decimal(fees))
-        b.add("fills", .array(expected.fills.map { f in
-            .object([JSONMember("price", Presenter.decimal(f.price, pd)), JSONMember("quantity", Presenter.decimal(f.quantity, qd)),
-                     JSONMember("fee", Presenter.decimal(f.fee)), JSONMember("liquidity", .string(f.liquidity.rawValue))])
-        }))
-        b.add("reason", expected.reason.map(JSON.string) ?? .null)
-        b.add("checks", checks)
-        b.add("decided_on", decidedOn)
-        b.add("duplicate", false)
+        b.add("code", r.code.rawValue)
+        b.add("message", r.message)
+        b.add("limit", .null)
+        b.add("value", .null)
+        b.add("max_allowed_quantity", .null)
+        b.add("retryable", r.retryable)
+        b.add("retry_after_ms", r.retryAfterMs.map { JSON.int($0) } ?? .null)
+        b.add("venue_code", r.venueCode.map(JSON.string) ?? .null)
         return b.json
     }
 
@@ -157,63 +215,66 @@ extension Engine {
     /// `result` with one more member.
     static func adding(_ key: String, _ value: JSON, to result: JSON) -> JSON {
         guard case .object(var members) = result else { return result }
-        members.append(JSONMember(key, value))
+        if let k = members.firstIndex(where: { $0.key == key }) { members[k].value = value } else { members.append(JSONMember(key, value)) }
         return .object(members)
+    }
+
+    func rejected(_ req: SignalRequest, decidedOn: JSON, rejection: JSON, checks: JSON) -> JSON {
+        var b = JSONObjectBuilder()
+        b.add("intent_id", req.intentId)
+        b.add("order_id", .null)
+        b.add("status", OrderStatus.rejected.rawValue)
+        b.add("instrument", req.instrument)
+        b.add("rejection", rejection)
+        b.add("checks", checks)
+        b.add("decided_on", decidedOn)
+        b.add("duplicate", false)
+        return b.json
+    }
+
+    func result(_ req: SignalRequest, order: Order, orderId: String?, status: OrderStatus, fills fs: [(Fixed, Fixed, Fixed, Liquidity)], reason: String?,
+                expectedStatus: OrderStatus?, inst: Instrument, decidedOn: JSON, checks: JSON?) -> JSON {
+        let pd = inst.priceDecimals, qd = inst.quantityDecimals
+        var filled = Fixed.zero, notional = Fixed.zero, fees = Fixed.zero
+        for f in fs { filled += f.1; notional += f.0.multiplied(by: f.1); fees += f.2 }
+        var o = JSONObjectBuilder()
+        o.add("instrument", inst.id)
+        o.add("side", order.side.rawValue)
+        o.add("type", order.type.rawValue)
+        o.add("time_in_force", order.timeInForce.rawValue)
+        o.add("quantity", Presenter.decimal(order.quantity, qd))
+        o.add("limit_price", Presenter.optDecimal(order.limitPrice, pd))
+        o.add("post_only", order.postOnly)
+        o.add("reduce_only", order.reduceOnly)
+        var b = JSONObjectBuilder()
+        b.add("intent_id", req.intentId)
+        b.add("order_id", orderId.map(JSON.string) ?? .null)
+        b.add("status", status.rawValue)
+        b.add("instrument", inst.id)
+        b.add("order", o.json)
+        if let expectedStatus { b.add("expected_status", expectedStatus.rawValue) }
+        b.add("filled_quantity", Presenter.decimal(filled, qd))
+        b.add("average_price", Presenter.optDecimal(filled.isZero ? nil : notional.divided(by: filled), pd))
+        b.add("notional", Presenter.decimal(notional))
+        b.add("fees", Presenter.decimal(fees))
+        b.add("fills", .array(fs.map { f in
+            .object([JSONMember("price", Presenter.decimal(f.0, pd)), JSONMember("quantity", Presenter.decimal(f.1, qd)),
+                     JSONMember("fee", Presenter.decimal(f.2)), JSONMember("liquidity", .string(f.3.rawValue))])
+        }))
+        b.add("reason", reason.map(JSON.string) ?? .null)
+        b.add("checks", checks)
+        b.add("decided_on", decidedOn)
+        b.add("duplicate", false)
+        if orderId != nil, status != .previewed {
+            b.add("venue", order.venue)
+            b.add("mode", order.live ? "live" : "paper")
+        }
+        return b.json
     }
 
     static func markDuplicate(_ result: JSON) -> JSON {
         guard case .object(var members) = result else { return result }
         if let k = members.firstIndex(where: { $0.key == "duplicate" }) { members[k].value = .bool(true) }
         return .object(members)
-    }
-
-    /// `cancel_order` by `order_id` or `intent_id`.
-    func cancelOrder(_ params: JSON?) throws(RPCError) -> JSON {
-        let p = try Params(params, allowed: ["order_id", "intent_id"])
-        let byOrder = try p.optionalString("order_id", maxLength: 128)
-        let byIntent = try p.optionalString("intent_id", maxLength: 128)
-        guard (byOrder == nil) != (byIntent == nil) else {
-            throw RPCError.invalidParams(field: "order_id", reason: "give exactly one of order_id or intent_id")
-        }
-        let id = byOrder ?? intents[byIntent!]?.orderId
-        guard let id, var order = orders[id] else {
-            throw RPCError.app(.orderNotFound, "no order \(byOrder.map { "'\($0)'" } ?? "for intent '\(byIntent!)'")",
-                               details: [JSONMember("order_id", byOrder.map(JSON.string) ?? .null), JSONMember("intent_id", byIntent.map(JSON.string) ?? .null)])
-        }
-        try requireLedger()
-        if order.status.isTerminal {
-            throw RPCError.app(.orderNotCancellable, "order \(id) is already \(order.status.rawValue)",
-                               details: [JSONMember("order_id", .string(id)), JSONMember("status", .string(order.status.rawValue))])
-        }
-        return cancel(&order, reason: "cancelled by request")
-    }
-
-    /// Cancels one live order at the venue and in the books; announces and returns it.
-    @discardableResult
-    func cancel(_ order: inout Order, reason: String) -> JSON {
-        _ = paper.cancel(orderId: order.id, instrument: order.instrument)
-        openOrderIds.remove(order.id)
-        order.move(to: .cancelled, reason: reason, at: time.nowNanos())
-        orders[order.id] = order
-        pendingRecords.append(.order(order, session: orderSessions[order.id]))
-        let json = Presenter.order(order, instrument: instruments[order.instrument])
-        publishAccount(.orders, instrument: order.instrument, json)
-        return json
-    }
-
-    /// `cancel_all`, optionally for one instrument.
-    func cancelAll(_ params: JSON?) throws(RPCError) -> JSON {
-        let p = try Params(params, allowed: ["instrument"])
-        let instrument = try p.optionalString("instrument", maxLength: 128)
-        if let instrument, instruments[instrument] == nil { throw unknownInstrument(instrument) }
-        try requireLedger()
-        var cancelled: [JSON] = []
-        // Oldest first, over the open orders only (not the whole history).
-        for id in openOrderIds.sorted(by: { Engine.number($0, prefix: "o-") < Engine.number($1, prefix: "o-") }) {
-            guard var order = orders[id], !order.status.isTerminal, instrument == nil || order.instrument == instrument else { continue }
-            cancel(&order, reason: "cancelled by cancel_all")
-            cancelled.append(.string(id))
-        }
-        return .object([JSONMember("cancelled", .array(cancelled)), JSONMember("count", .int(cancelled.count))])
     }
 }

@@ -18,8 +18,25 @@ public actor Engine {
     var instrumentList: [Instrument]
     var instruments: [String: Instrument]
     var books: [String: OrderBook] = [:]
-    var paper: PaperVenue
     var portfolio: Portfolio
+    /// One executor per venue (paper or live); a venue without one gets a paper executor.
+    var executors: [String: any VenueExecutor] = [:]
+    /// Client order ids of this ledger (`ax<tag><n>`).
+    let clientIds: ClientOrderIds
+    /// Orders from before client ids were derived (`o-<n>` sent as is), by client id.
+    var legacyClientIds: [String: String] = [:]
+    /// Intents being placed right now (a duplicate waits for the first outcome).
+    var inFlight: [String: InFlightIntent] = [:]
+    /// Each execution venue's state (reconciling, live, degraded) and counters.
+    var venueExec: [String: VenueExecState] = [:]
+    /// Venues whose cumulative fill counts ran ahead of the fills booked (a catch-up is due).
+    var fillsMissing: Set<String> = []
+    /// `venue|client id` of orders with our prefix the ledger does not hold.
+    var orphansSeen: Set<String> = []
+    /// Live venue balances by venue and asset.
+    var venueBalances: [String: [String: VenueBalance]] = [:]
+    /// Live venue derivatives positions by venue and instrument.
+    var venuePositions: [String: [String: VenuePosition]] = [:]
 
     var orders = ShardedMap<String, Order>()
     var orderIds = ChunkedArray<String>()
@@ -62,7 +79,9 @@ public actor Engine {
     public private(set) var bookErrors = 0
 
     /// Creates the engine for a set of instruments, journaling into `ledger` (restore with `restore(from:)`).
-    public init(instruments: [Instrument], config: EngineConfig, time: any TimeSource, logger: Logger, ledger: Ledger) {
+    /// `executors` are the live venues; every other venue paper-trades in this process.
+    public init(instruments: [Instrument], config: EngineConfig, time: any TimeSource, logger: Logger, ledger: Ledger,
+                executors: [any VenueExecutor] = []) {
         self.time = time
         self.ledger = ledger
         let sender = DurableSender()
@@ -72,7 +91,12 @@ public actor Engine {
         self.logger = logger
         instrumentList = instruments
         self.instruments = Dictionary(instruments.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        paper = PaperVenue(config: config.paper)
+        clientIds = ClientOrderIds(tag: ledger.clientIdTag)
+        for e in executors {
+            self.executors[e.venue] = e
+            // A remote venue trades only once its orders are reconciled with it.
+            venueExec[e.venue] = VenueExecState(venue: e.venue, mode: e.mode, state: e.traits.remote ? .reconciling : .live)
+        }
         portfolio = Portfolio(currency: config.paper.currency, cash: config.paper.startingCash)
         risk = RiskBook(limits: config.riskLimits, overrides: config.riskOverrides, equity: config.paper.startingCash, now: time.nowNanos())
         for i in instruments { books[i.id] = OrderBook(instrument: i.id) }
@@ -122,18 +146,16 @@ public actor Engine {
                 }
                 books[u.instrument] = book
                 publishBook(book)
-                let paperFills = paper.onBook(book)
-                for f in paperFills { record(f, instrument: u.instrument) }
+                applyMarketReports(executor(forInstrument: u.instrument)?.onBook(book))
             case .book(let book):
                 guard books[book.instrument] != nil else { continue }
                 books[book.instrument] = book
                 publishBook(book)
-                // Resting paper orders only trade against a verified book.
-                if book.verified { for f in paper.onBook(book) { record(f, instrument: book.instrument) } }
+                // Resting orders at a simulated venue only trade against a verified book.
+                if book.verified { applyMarketReports(executor(forInstrument: book.instrument)?.onBook(book)) }
             case .trade(let t):
                 publishTrade(t)
-                let paperFills = paper.onTrade(t)
-                for f in paperFills { record(f, instrument: t.instrument) }
+                applyMarketReports(executor(forInstrument: t.instrument)?.onTrade(t))
             }
         }
         evaluateBreaker()
@@ -144,9 +166,26 @@ public actor Engine {
 
     // MARK: fills
 
-    /// Books one paper fill: order, portfolio, ledger, notifications.
-    func record(_ pf: PaperFill, instrument: String) {
-        _ = bookFill(orderId: pf.orderId, venueTradeId: nil, price: pf.price, quantity: pf.quantity, fee: pf.fee, liquidity: pf.liquidity, at: time.nowNanos())
+    /// The executor of an instrument's venue (nil for an unknown instrument).
+    func executor(forInstrument id: String) -> (any VenueExecutor)? {
+        guard let venue = instruments[id]?.venue else { return nil }
+        return executor(for: venue)
+    }
+
+    /// The executor of a venue; a venue without a configured one paper-trades in this process.
+    func executor(for venue: String) -> any VenueExecutor {
+        if let e = executors[venue] { return e }
+        let e = PaperExecutor(venue: venue, config: config.paper)
+        executors[venue] = e
+        venueExec[venue] = VenueExecState(venue: venue, mode: .paper, state: .live)
+        return e
+    }
+
+    /// Applies what a simulated venue reported about resting orders after a market event.
+    func applyMarketReports(_ reports: [VenueOrderState]?) {
+        guard let reports, !reports.isEmpty else { return }
+        let now = time.nowNanos()
+        for r in reports { applyVenueState(r, at: now) }
     }
 
     /// Books one fill from any venue: once per venue trade id (paper fills get `<venue>-<fill id>`).

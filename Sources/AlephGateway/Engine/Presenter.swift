@@ -61,6 +61,8 @@ enum Presenter {
         b.add("instrument", o.instrument)
         b.add("venue", o.venue)
         b.add("venue_order_id", o.venueOrderId.map(JSON.string) ?? .null)
+        b.add("client_order_id", o.clientOrderId.map(JSON.string) ?? .null)
+        b.add("mode", o.live ? "live" : "paper")
         b.add("side", o.side.rawValue)
         b.add("type", o.type.rawValue)
         b.add("time_in_force", o.timeInForce.rawValue)

@@ -1,6 +1,7 @@
 import AlephCore
 import AlephRPC
 import AlephRisk
+import AlephVenueKit
 import Dispatch
 import Foundation
 import GRDB
@@ -73,6 +74,8 @@ public final class Ledger: Sendable {
 
     /// The sync setting this ledger was opened with.
     public let sync: LedgerSync
+    /// The tag in every client order id this ledger made (`ax<tag><n>`), made once per ledger.
+    public let clientIdTag: String
 
     /// Opens (creating if needed) and migrates the ledger at `path`; `:memory:` keeps it in memory.
     /// `resetFrames` bounds the WAL (see `defaultResetFrames`).
@@ -98,6 +101,12 @@ public final class Ledger: Sendable {
                 writer = try DatabasePool(path: path, configuration: config)
             }
             try LedgerSchema.migrator.migrate(writer)
+            clientIdTag = try writer.write { db -> String in
+                if let t = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'client_id_tag'") { return t }
+                let t = ClientOrderIds.newTag()
+                try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('client_id_tag', ?)", arguments: [t])
+                return t
+            }
             if path == ":memory:" {
                 background = nil
             } else {

@@ -116,6 +116,14 @@ enum LedgerSchema {
                 ALTER TABLE intents_v2 RENAME TO intents;
                 """)
         }
+        // Facts about the ledger itself: the tag in every client order id it made (so two gateways
+        // on one venue account never collide, and ours are told from others' at the venue).
+        m.registerMigration("v3-meta") { db in
+            try db.execute(sql: "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID")
+            // Whether an order went to a venue outside this process: after a restart only those
+            // are reconciled with the venue (a paper order on the same venue's books is not).
+            try db.execute(sql: "ALTER TABLE orders ADD COLUMN live INTEGER NOT NULL DEFAULT 0")
+        }
         return m
     }
 }

@@ -32,12 +32,13 @@ final class LedgerStore {
         intent = try LedgerStatement(db, """
             INSERT INTO intents (intent_id, session, fingerprint, params, rationale, received_at, result, order_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(intent_id) DO UPDATE SET result = excluded.result, order_id = excluded.order_id
             """)
         order = try LedgerStatement(db, """
             INSERT INTO orders (seq, order_id, intent_id, session, venue, venue_order_id, client_order_id, instrument, side, type,
                 time_in_force, limit_price, quantity, filled_quantity, filled_notional, fees, state, post_only, reduce_only,
-                rationale, reason, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                rationale, reason, created_at, updated_at, live)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(seq) DO UPDATE SET venue_order_id = excluded.venue_order_id, filled_quantity = excluded.filled_quantity,
                 filled_notional = excluded.filled_notional, fees = excluded.fees, state = excluded.state, reason = excluded.reason,
                 updated_at = excluded.updated_at
@@ -172,6 +173,7 @@ final class LedgerStore {
         order.text(o.reason)
         order.int(o.createdAt)
         order.int(o.updatedAt)
+        order.bool(o.live)
         try order.run()
     }
 
@@ -198,6 +200,8 @@ final class LedgerStore {
         json.string("intent_id", o.intentId)
         json.string("venue", o.venue)
         json.string("venue_order_id", o.venueOrderId)
+        json.string("client_order_id", o.clientOrderId)
+        if o.live { json.json("live", .bool(true)) }
         json.string("instrument", o.instrument)
         json.string("side", o.side.rawValue)
         json.string("type", o.type.rawValue)

@@ -513,6 +513,21 @@ enum EmbeddedSchemas {
         "null"
       ],
       "description": "The venue's id once acknowledged."
+    },
+    "client_order_id": {
+      "type": [
+        "string",
+        "null"
+      ],
+      "description": "The id the venue knows the order by (ax<ledger tag><n>): derived from the order, durable before a live order is sent, and the key for looking an uncertain order up."
+    },
+    "mode": {
+      "type": "string",
+      "enum": [
+        "paper",
+        "live"
+      ],
+      "description": "paper: matched in this process against the venue's (or the simulated) book; live: sent to the venue."
     }
   },
   "required": [
@@ -535,7 +550,9 @@ enum EmbeddedSchemas {
     "reason",
     "created_ts_us",
     "updated_ts_us",
-    "venue"
+    "venue",
+    "client_order_id",
+    "mode"
   ],
   "additionalProperties": false
 }
@@ -643,9 +660,14 @@ enum EmbeddedSchemas {
         "max_slippage",
         "stale_book",
         "drawdown_breaker",
-        "session_budget"
+        "session_budget",
+        "venue_rejected",
+        "insufficient_balance",
+        "venue_rate_limited",
+        "venue_unavailable",
+        "venue_auth"
       ],
-      "description": "The first failing check, in gate order."
+      "description": "The first failing gate check, in gate order; or, for a venue's refusal (the order has an order_id and nothing was placed), venue_rejected, insufficient_balance, venue_rate_limited (retryable, retry_after_ms), venue_unavailable, venue_auth or post_only_would_cross. A refusal never consumes the intent_id."
     },
     "message": {
       "type": "string"
@@ -700,6 +722,13 @@ enum EmbeddedSchemas {
       "type": "boolean",
       "const": true,
       "description": "Present when the order's value does not fit the gateway's fixed-point range (about ±9.2e10): value is that bound, not the order's real value."
+    },
+    "venue_code": {
+      "type": [
+        "string",
+        "null"
+      ],
+      "description": "The venue's own error code (for example -2010, 51008, 110007) when a venue refused the order."
     }
   },
   "required": [
@@ -1840,7 +1869,8 @@ enum EmbeddedSchemas {
       "description": "null for previews and gate rejections."
     },
     "status": {
-      "$ref": "../defs/order_status.json"
+      "$ref": "../defs/order_status.json",
+      "description": "Live venues answer what they acknowledged (open, partially_filled, filled, cancelled, expired, rejected), or uncertain when no usable answer came: the order is then looked up by its client order id, never resent, and orders notifications follow it."
     },
     "instrument": {
       "type": "string",
@@ -1994,6 +2024,18 @@ enum EmbeddedSchemas {
         "type": "string"
       },
       "description": "Previews only: what would go wrong or differ if this exact signal were sent (for example an intent_id already used with other parameters, which would be intent_conflict)."
+    },
+    "venue": {
+      "type": "string",
+      "description": "The venue that executes the order (the instrument's venue)."
+    },
+    "mode": {
+      "type": "string",
+      "enum": [
+        "paper",
+        "live"
+      ],
+      "description": "Whether the order was matched in this process (paper) or sent to the venue (live)."
     }
   },
   "required": [

@@ -23,6 +23,8 @@ public final class DurableSender: LedgerListener {
         var queue: [Waiting] = []
         var head = 0
         var waitingPerOutbox: [ObjectIdentifier: Int] = [:]
+        /// Tasks waiting for a ticket (write-ahead before an order leaves).
+        var ticketWaiters: [(ticket: UInt64, continuation: CheckedContinuation<Bool, Never>)] = []
 
         mutating func release(_ outbox: Outbox) {
             let key = ObjectIdentifier(outbox)
@@ -61,9 +63,34 @@ public final class DurableSender: LedgerListener {
         }
     }
 
+    /// Suspends until `ticket` is durable: true, or false when the ledger failed first.
+    public func waitDurable(_ ticket: UInt64) async -> Bool {
+        await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
+            let now: Bool? = state.withLock { s in
+                if ticket <= s.durable { return true }
+                if s.failed { return false }
+                s.ticketWaiters.append((ticket, c))
+                return nil
+            }
+            if let now { c.resume(returning: now) }
+        }
+    }
+
     /// Applies the ledger writer's progress.
     public func progress(_ p: LedgerProgress) {
+        var wake: [(CheckedContinuation<Bool, Never>, Bool)] = []
+        defer { for (c, ok) in wake { c.resume(returning: ok) } }
         state.withLock { s in
+            if !s.ticketWaiters.isEmpty {
+                var keep: [(ticket: UInt64, continuation: CheckedContinuation<Bool, Never>)] = []
+                for w in s.ticketWaiters {
+                    switch p {
+                    case .durable(let t): if w.ticket <= max(t, s.durable) { wake.append((w.continuation, true)) } else { keep.append(w) }
+                    case .failed: wake.append((w.continuation, w.ticket <= s.durable))
+                    }
+                }
+                s.ticketWaiters = keep
+            }
             switch p {
             case .durable(let t):
                 s.durable = max(s.durable, t)

@@ -51,6 +51,9 @@ public struct PaperVenue: Sendable {
     /// Ids of resting orders on an instrument.
     public func restingOrderIds(instrument: String) -> [String] { resting[instrument, default: []].map(\.orderId) }
 
+    /// True when an order with this id rests on any instrument.
+    public func isResting(orderId: String) -> Bool { resting.values.contains { $0.contains { $0.orderId == orderId } } }
+
     /// Number of resting orders across all instruments.
     public var restingCount: Int { resting.values.reduce(0) { $0 + $1.count } }
 

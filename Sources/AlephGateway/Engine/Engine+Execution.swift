@@ -1,0 +1,151 @@
+import AlephCore
+import AlephRPC
+import AlephVenueKit
+
+extension Engine {
+    /// The gateway order a client order id stands for, if it is ours.
+    func orderId(forClientId cid: String) -> String? {
+        if let id = clientIds.orderId(for: cid), orders[id] != nil { return id }
+        return legacyClientIds[cid]
+    }
+
+    /// Merges what a venue says about one of our orders, whatever the arrival order of answers,
+    /// stream events and lookups: fills are booked once each (by venue trade id), the status only
+    /// moves forward (a stale `open` never undoes a fill, an `open` while a cancel travels keeps
+    /// `pending_cancel`), and an end state is final. Journals and announces any change.
+    /// Returns false when the client id is not one of our orders.
+    @discardableResult
+    func applyVenueState(_ s: VenueOrderState, at now: Int64) -> Bool {
+        guard let id = orderId(forClientId: s.clientOrderId), let before = orders[id] else { return false }
+        for f in s.fills {
+            _ = bookFill(orderId: id, venueTradeId: f.venueTradeId, price: f.price, quantity: f.quantity, fee: f.fee,
+                         liquidity: f.liquidity, at: f.timestamp == 0 ? now : f.timestamp)
+            noteFillTime(venue: before.venue, f.timestamp)
+        }
+        guard var o = orders[id] else { return true }
+        let afterFills = o
+        if let v = s.venueOrderId, !v.isEmpty, o.venueOrderId != v { o.venueOrderId = v }
+        if let st = s.status, st != o.status, Engine.shouldMove(from: o.status, to: st, filled: o.filledQuantity, quantity: o.quantity) {
+            if !o.move(to: st, reason: s.reason, at: max(now, o.updatedAt)) {
+                logger.error("venue reported an impossible transition", metadata: ["order": "\(o.id)", "from": "\(o.status.rawValue)", "to": "\(st.rawValue)"])
+            }
+        }
+        if let venueFilled = s.filledQuantity, venueFilled > o.filledQuantity {
+            // The venue counts more than we booked: fills are missing (a stream gap); catch up.
+            fillsMissing.insert(o.venue)
+        }
+        orders[id] = o
+        if o.status.isTerminal { openOrderIds.remove(id) } else { openOrderIds.insert(id) }
+        if o != afterFills {
+            pendingRecords.append(.order(o, session: orderSessions[id]))
+            // Fills already announced their order state; announce other changes.
+            publishAccount(.orders, instrument: o.instrument, Presenter.order(o, instrument: instruments[o.instrument]))
+        }
+        return true
+    }
+
+    /// Remembers the latest fill time of a venue (where a catch-up starts).
+    func noteFillTime(venue: String, _ t: Int64) {
+        guard var v = venueExec[venue], t > v.lastFillAt else { return }
+        v.lastFillAt = t
+        venueExec[venue] = v
+    }
+
+    /// Whether a venue status may replace ours: end states always (when the machine allows),
+    /// non-final states only forward, and never while our cancel is in flight.
+    static func shouldMove(from current: OrderStatus, to next: OrderStatus, filled: Fixed, quantity: Fixed) -> Bool {
+        if current.isTerminal { return false }
+        if next.isTerminal { return true }
+        switch (current, next) {
+        case (.pendingSubmit, _), (.uncertain, _): return next == .open || next == .partiallyFilled
+        case (.open, .partiallyFilled): return true
+        case (.pendingCancel, _): return false
+        default: return false
+        }
+    }
+
+    /// One event from a venue's private stream (or a simulated venue).
+    public func applyExecution(_ event: ExecutionEvent, venue: String) {
+        deferred = []
+        defer { finishStep() }
+        let now = time.nowNanos()
+        switch event {
+        case .order(let s):
+            if !applyVenueState(s, at: now) { noteForeign(s, venue: venue) }
+        case .balances(let list, let complete):
+            applyBalances(list, complete: complete, venue: venue, at: now)
+        case .positions(let list):
+            applyVenuePositions(list, venue: venue)
+        case .streamUp:
+            venueExec[venue]?.streamUp = true
+            if venueExec[venue]?.state == .degraded { venueExec[venue]?.state = .live }
+        case .streamDown(let why):
+            if venueExec[venue]?.streamUp == true { venueExec[venue]?.streamReconnects += 1 }
+            venueExec[venue]?.streamUp = false
+            venueExec[venue]?.lastError = why
+            if venueExec[venue]?.state == .live { venueExec[venue]?.state = .degraded }
+        }
+    }
+
+    /// A report for an order that is not ours by id: another client's order on the account, or —
+    /// with our prefix — an order this ledger does not hold (adopted or cancelled at reconciliation).
+    func noteForeign(_ s: VenueOrderState, venue: String) {
+        if clientIds.isOurs(s.clientOrderId) {
+            logger.warning("venue reported an order of ours the ledger does not hold", metadata: ["venue": "\(venue)", "client_order_id": "\(s.clientOrderId)"])
+            orphansSeen.insert("\(venue)|\(s.clientOrderId)")
+        }
+    }
+
+    /// Orders at `venue` whose state is not settled: uncertain, cancels in flight, and orders
+    /// still pending their first answer longer than `pendingAfterNs`.
+    public func unsettledOrders(venue: String, pendingAfterNs: Int64 = 5_000_000_000) -> [Order] {
+        let now = time.nowNanos()
+        return openOrderIds.compactMap { orders[$0] }.filter { o in
+            guard o.venue == venue else { return false }
+            switch o.status {
+            case .uncertain, .pendingCancel: return true
+            case .pendingSubmit: return now - o.createdAt > pendingAfterNs && !inFlight.values.contains { $0.orderId == o.id }
+            default: return false
+            }
+        }.sorted { Engine.number($0.id, prefix: "o-") < Engine.number($1.id, prefix: "o-") }
+    }
+
+    /// Applies a lookup made for an unsettled order. "Not found" ends an uncertain order as never
+    /// placed only once the venue could no longer accept its request (`finalAfterMs` after it
+    /// was sent); before that it stays uncertain and is asked again.
+    public func resolve(orderId: String, _ result: LookupResult, finalAfterMs: Int) {
+        deferred = []
+        defer { finishStep() }
+        guard var o = orders[orderId], !o.status.isTerminal else { return }
+        let now = time.nowNanos()
+        switch result {
+        case .found(let s):
+            let was = o.status
+            applyVenueState(s, at: now)
+            if was == .uncertain, orders[orderId]?.status != .uncertain {
+                venueExec[o.venue]?.resolved += 1
+                logger.notice("uncertain order resolved", metadata: ["order": "\(orderId)", "status": "\(orders[orderId]?.status.rawValue ?? "?")"])
+            }
+        case .notFound:
+            // Orders leave right after they are created (and made durable).
+            let sentAt = o.createdAt
+            guard now - sentAt >= Int64(finalAfterMs) * 1_000_000 else { return }
+            switch o.status {
+            case .uncertain, .pendingSubmit:
+                o.move(to: .rejected, reason: "never reached the venue: not found by client order id \(finalAfterMs) ms after sending", at: now)
+                venueExec[o.venue]?.resolved += 1
+            case .pendingCancel where o.venueOrderId == nil && o.filledQuantity.isZero:
+                o.move(to: .cancelled, reason: "not found at the venue after the cancel", at: now)
+            default:
+                return
+            }
+            orders[orderId] = o
+            openOrderIds.remove(orderId)
+            pendingRecords.append(.order(o, session: orderSessions[orderId]))
+            publishAccount(.orders, instrument: o.instrument, Presenter.order(o, instrument: instruments[o.instrument]))
+            logger.notice("order not found at the venue", metadata: ["order": "\(orderId)", "status": "\(o.status.rawValue)"])
+        case .failed(let why):
+            venueExec[o.venue]?.lastError = "lookup failed: \(why)"
+        }
+    }
+}

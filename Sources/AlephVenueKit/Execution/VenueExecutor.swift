@@ -1,0 +1,109 @@
+import AlephBook
+import AlephCore
+
+/// Paper or live.
+public enum ExecutionMode: String, Sendable, CaseIterable, Codable {
+    /// Simulated fills in this process against real or simulated books.
+    case paper
+    /// Orders go to the venue.
+    case live
+}
+
+/// What the engine must know about an executor's venue to keep its promises.
+public struct ExecutorTraits: Sendable, Equatable {
+    /// Orders live at the venue, outside this process: each order (and its client order id) is
+    /// made durable in the ledger before its request leaves. An in-process venue keeps no state
+    /// a crash could leave behind, so its orders need no write-ahead.
+    public var remote: Bool
+    /// After an uncertain send, "not found" by client order id is conclusive only this long after
+    /// the send (the venue's receive window plus clock skew): a late request is refused by then.
+    public var notFoundFinalAfterMs: Int
+    /// Client order ids are legal for this venue up to this length.
+    public var maxClientOrderIdLength: Int
+
+    /// Creates traits.
+    public init(remote: Bool, notFoundFinalAfterMs: Int, maxClientOrderIdLength: Int = 32) {
+        self.remote = remote
+        self.notFoundFinalAfterMs = notFoundFinalAfterMs
+        self.maxClientOrderIdLength = maxClientOrderIdLength
+    }
+}
+
+/// Rate-limit usage for health: named counters as the venue reports them.
+public struct RateLimitUsage: Sendable, Equatable {
+    /// Counter name → (used, limit); limit 0 when the venue does not say.
+    public var counters: [String: RateCounter]
+    /// Until when (ns since epoch) the venue asked us to send nothing, if it did.
+    public var blockedUntil: Int64?
+
+    /// Creates usage.
+    public init(counters: [String: RateCounter] = [:], blockedUntil: Int64? = nil) {
+        self.counters = counters
+        self.blockedUntil = blockedUntil
+    }
+}
+
+/// One rate-limit counter.
+public struct RateCounter: Sendable, Equatable {
+    /// Used in the current window.
+    public var used: Int
+    /// Allowed per window (0: unknown).
+    public var limit: Int
+    /// Creates a counter.
+    public init(used: Int, limit: Int) {
+        self.used = used
+        self.limit = limit
+    }
+}
+
+/// The one interface every execution venue conforms to — the paper venue and every live venue —
+/// so the engine routes each order to its instrument's venue and never branches on the mode.
+///
+/// Executors are asynchronous and may answer `uncertain`; the engine, not the venue code, owns the
+/// rule that an uncertain order is never resent, only looked up. `submit` and `cancel` run on the
+/// caller's executor (`nonisolated(nonsending)`): an in-process venue answers without suspending,
+/// so paper trading stays one atomic engine step.
+public protocol VenueExecutor: AnyObject, Sendable {
+    /// Venue name as on instruments (`sim`, `binance`…).
+    var venue: String { get }
+    /// Paper or live.
+    var mode: ExecutionMode { get }
+    /// Durability and lookup rules.
+    var traits: ExecutorTraits { get }
+
+    /// Places one order.
+    nonisolated(nonsending) func submit(_ request: SubmitRequest) async -> SubmitOutcome
+    /// Cancels one order (by venue id when known, else by client order id).
+    nonisolated(nonsending) func cancel(_ order: Order) async -> CancelOutcome
+    /// Looks an order up by its client order id.
+    func lookup(_ order: Order) async -> LookupResult
+    /// Every open order at the venue on our instruments (ours and others').
+    func openOrders() async throws -> [VenueOpenOrder]
+    /// Fills on our instruments since `since` (ns since epoch), keyed by client order id (nil for
+    /// orders not placed through us).
+    func fills(since: Int64) async throws -> [(clientOrderId: String?, venueOrderId: String?, fill: VenueFill)]
+    /// The account: balances and positions.
+    func account() async throws -> VenueAccountSnapshot
+    /// Runs the private stream until cancelled, reporting through `sink` (in order).
+    func run(sink: @escaping @Sendable (ExecutionEvent) async -> Void) async
+    /// Rate-limit usage for health.
+    var rateLimit: RateLimitUsage { get }
+
+    /// A simulated venue reacting to a book (resting orders the market came to); live venues: none.
+    func onBook(_ book: OrderBook) -> [VenueOrderState]
+    /// A simulated venue reacting to a public trade; live venues: none.
+    func onTrade(_ trade: Trade) -> [VenueOrderState]
+    /// After a restart: orders the ledger holds as live at this venue (a simulated venue rests them again).
+    func restore(_ orders: [Order])
+}
+
+extension VenueExecutor {
+    /// Live venues ignore market data.
+    public func onBook(_ book: OrderBook) -> [VenueOrderState] { [] }
+    /// Live venues ignore market data.
+    public func onTrade(_ trade: Trade) -> [VenueOrderState] { [] }
+    /// Live venues keep their own orders.
+    public func restore(_ orders: [Order]) {}
+    /// No limits reported.
+    public var rateLimit: RateLimitUsage { RateLimitUsage() }
+}

@@ -1,0 +1,66 @@
+import AlephBook
+import AlephCore
+import AlephVenueKit
+import Synchronization
+
+/// A remote venue driven by the test: each submit takes the next scripted outcome (or waits on
+/// a gate first), lookups answer from a table, and every request is recorded, so a test can
+/// count venue orders per intent.
+final class ScriptedExecutor: VenueExecutor {
+    let venue: String
+    let mode = ExecutionMode.live
+    let traits: ExecutorTraits
+
+    struct State {
+        var outcomes: [SubmitOutcome] = []
+        var cancels: [CancelOutcome] = []
+        var lookups: [String: LookupResult] = [:]
+        var submitted: [Order] = []
+        var cancelled: [Order] = []
+        var lookedUp: [String] = []
+        var durableWhenSent: [Bool] = []
+    }
+    let state = Mutex(State())
+    /// Called at submit time; returns whether the order was durable (write-ahead check).
+    let probe: @Sendable (Order) -> Bool
+
+    init(venue: String = "ext", finalAfterMs: Int = 0, probe: @escaping @Sendable (Order) -> Bool = { _ in true }) {
+        self.venue = venue
+        traits = ExecutorTraits(remote: true, notFoundFinalAfterMs: finalAfterMs)
+        self.probe = probe
+    }
+
+    func script(_ o: SubmitOutcome...) { state.withLock { $0.outcomes += o } }
+    func scriptCancel(_ o: CancelOutcome...) { state.withLock { $0.cancels += o } }
+    func setLookup(_ cid: String, _ r: LookupResult) { state.withLock { $0.lookups[cid] = r } }
+    var submitted: [Order] { state.withLock { $0.submitted } }
+    var durableWhenSent: [Bool] { state.withLock { $0.durableWhenSent } }
+
+    nonisolated(nonsending) func submit(_ r: SubmitRequest) async -> SubmitOutcome {
+        let durable = probe(r.order)
+        return state.withLock { s in
+            s.submitted.append(r.order)
+            s.durableWhenSent.append(durable)
+            return s.outcomes.isEmpty ? .uncertain("no script") : s.outcomes.removeFirst()
+        }
+    }
+
+    nonisolated(nonsending) func cancel(_ order: Order) async -> CancelOutcome {
+        state.withLock { s in
+            s.cancelled.append(order)
+            return s.cancels.isEmpty ? .accepted : s.cancels.removeFirst()
+        }
+    }
+
+    func lookup(_ order: Order) async -> LookupResult {
+        state.withLock { s in
+            s.lookedUp.append(order.clientOrderId ?? "")
+            return s.lookups[order.clientOrderId ?? ""] ?? .notFound
+        }
+    }
+
+    func openOrders() async throws -> [VenueOpenOrder] { [] }
+    func fills(since: Int64) async throws -> [(clientOrderId: String?, venueOrderId: String?, fill: VenueFill)] { [] }
+    func account() async throws -> VenueAccountSnapshot { VenueAccountSnapshot(balances: []) }
+    func run(sink: @escaping @Sendable (ExecutionEvent) async -> Void) async {}
+}
