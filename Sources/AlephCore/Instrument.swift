@@ -28,6 +28,8 @@ public struct Instrument: Sendable, Hashable {
     public var minNotional: Fixed
     /// Human description.
     public var description: String
+    /// The venue's own symbol (`BTCUSDT`, `BTC-USDT-SWAP`); empty for the simulated market.
+    public var symbol: String = ""
 
     /// Creates an instrument; the id is derived from venue, base, quote and kind.
     public init(venue: String, base: String, quote: String, kind: InstrumentKind,

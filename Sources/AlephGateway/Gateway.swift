@@ -36,6 +36,17 @@ public struct Gateway: Sendable {
         self.ledger = ledger
         let snapshot = try ledger.load()
         let feed = SimFeed(seed: config.simSeed, interval: .milliseconds(config.simIntervalMs), time: time)
+        // Live venues get their executor; every other venue paper-trades in this process.
+        var live: [(VenueConfig, any VenueExecutor)] = []
+        for v in config.venues where v.enabled && v.mode == .live {
+            let credentials: VenueCredentials
+            do { credentials = try VenueCredentials.load(v) } catch {
+                throw ConfigError("[venues.\(v.venue)] mode = \"live\" but its credentials cannot be read: \(error.description)")
+            }
+            do { live.append((v, try VenueRegistry.liveExecutor(v, credentials: credentials, time: time, logger: logger))) } catch {
+                throw ConfigError("[venues.\(v.venue)]: \(error.description)")
+            }
+        }
         let engine = Engine(instruments: feed.instruments,
                             config: {
                                 var e = EngineConfig(paper: config.paper, maxSubscriptionsPerSession: config.maxSubscriptionsPerSession)
@@ -48,7 +59,7 @@ public struct Gateway: Sendable {
                                 }
                                 return e
                             }(),
-                            time: time, logger: logger, ledger: ledger)
+                            time: time, logger: logger, ledger: ledger, executors: live.map(\.1))
         self.engine = engine
         logger.info("ledger open", metadata: ["path": "\(ledgerPath)", "sync": "\(config.ledgerSync.rawValue)", "events": "\(snapshot.eventCount)"])
         if !snapshot.isEmpty { await engine.restore(from: snapshot) }
@@ -58,8 +69,14 @@ public struct Gateway: Sendable {
             .init(service: MarketService(feed: feed, engine: engine, logger: logger)),
         ]
         for v in config.venues where v.enabled {
-            logger.info("live feed enabled", metadata: ["venue": "\(v.venue)", "symbols": "\(v.symbols.joined(separator: ","))", "ws": "\(v.wsURL)"])
+            logger.info("live feed enabled", metadata: ["venue": "\(v.venue)", "symbols": "\(v.symbols.joined(separator: ","))", "ws": "\(v.wsURL)",
+                                                        "execution": "\(v.mode.rawValue)"])
             services.append(.init(service: FeedService(config: v, engine: engine, time: time, logger: logger)))
+        }
+        for (v, executor) in live {
+            logger.notice("LIVE trading enabled: orders go to the venue", metadata: ["venue": "\(v.venue)", "rest": "\(v.restURL)", "private_ws": "\(v.wsPrivateURL)",
+                                                                                   "testnet": "\(v.testnet)"])
+            services.append(.init(service: ExecutionService(executor: executor, config: v, engine: engine, time: time, logger: logger)))
         }
         if let tcp = config.tcp {
             let (host, port) = try GatewayConfig.hostPort(tcp)

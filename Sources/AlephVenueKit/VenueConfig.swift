@@ -1,4 +1,15 @@
-/// Settings of one venue's market-data feed (`[venues.<name>]`).
+/// What the gateway does with a venue's orphans: orders at the venue that carry this ledger's
+/// client-id prefix but are missing from the ledger (a crash between the venue's accept and the
+/// ledger's record cannot make one — orders are durable first — but an operator's restore of an
+/// older ledger can).
+public enum OrphanPolicy: String, Sendable, CaseIterable {
+    /// Journal them as our orders and track them.
+    case adopt
+    /// Cancel them at the venue.
+    case cancel
+}
+
+/// Settings of one venue (`[venues.<name>]`): its market-data feed and its execution.
 public struct VenueConfig: Sendable, Equatable {
     /// `binance`, `okx` or `bybit`.
     public var venue: String
@@ -27,6 +38,36 @@ public struct VenueConfig: Sendable, Equatable {
     /// Refresh instrument metadata this often (ms).
     public var metadataRefreshMs = 3_600_000
 
+    /// `paper` (default: orders are matched in this process against this venue's books) or `live`.
+    public var mode = ExecutionMode.paper
+    /// Environment variable holding the API key (live).
+    public var apiKeyEnv: String?
+    /// File holding the API key (live).
+    public var apiKeyFile: String?
+    /// Environment variable holding the API secret (live).
+    public var apiSecretEnv: String?
+    /// File holding the API secret (live).
+    public var apiSecretFile: String?
+    /// OKX: environment variable holding the API passphrase.
+    public var passphraseEnv: String?
+    /// OKX: file holding the API passphrase.
+    public var passphraseFile: String?
+    /// Use the venue's test environment (Binance spot testnet, OKX demo trading, Bybit testnet).
+    public var testnet = false
+    /// The private stream URL (Binance spot: the WebSocket API that carries the user data stream).
+    public var wsPrivateURL: String = ""
+    /// An order answer that has not arrived after this long makes the order `uncertain` (ms).
+    public var submitTimeoutMs = 5_000
+    /// What to do with orders of ours at the venue that the ledger does not hold.
+    public var orphans = OrphanPolicy.cancel
+    /// The venue's receive window: a request older than this is refused by the venue (ms).
+    public var recvWindowMs = 5_000
+    /// How often unsettled orders (uncertain, cancels in flight) are looked up, at first (ms);
+    /// the interval doubles up to `backoffMaxMs` while nothing changes.
+    public var resolveIntervalMs = 500
+    /// How often the account (balances, positions) is refreshed by REST besides the stream (ms).
+    public var accountRefreshMs = 60_000
+
     /// Defaults for a venue (production endpoints).
     public init(venue: String) {
         self.venue = venue
@@ -34,16 +75,39 @@ public struct VenueConfig: Sendable, Equatable {
         case "binance":
             wsURL = "wss://stream.binance.com:9443"
             restURL = "https://api.binance.com"
+            wsPrivateURL = "wss://ws-api.binance.com:443/ws-api/v3"
         case "okx":
             wsURL = "wss://ws.okx.com:8443/ws/v5/public"
             restURL = "https://www.okx.com"
+            wsPrivateURL = "wss://ws.okx.com:8443/ws/v5/private"
             heartbeatMs = 20_000
         case "bybit":
             wsURL = "wss://stream.bybit.com/v5/public/linear"
             restURL = "https://api.bybit.com"
+            wsPrivateURL = "wss://stream.bybit.com/v5/private"
         default:
             wsURL = ""
             restURL = ""
+        }
+    }
+
+    /// Switches the endpoints to the venue's test environment (URLs given explicitly still win).
+    public mutating func useTestnet(category: String) {
+        testnet = true
+        switch venue {
+        case "binance":
+            wsURL = "wss://stream.testnet.binance.vision"
+            restURL = "https://testnet.binance.vision"
+            wsPrivateURL = "wss://ws-api.testnet.binance.vision/ws-api/v3"
+        case "okx":
+            // Demo trading: same REST host with `x-simulated-trading: 1`, separate WebSocket hosts.
+            wsURL = "wss://wspap.okx.com:8443/ws/v5/public"
+            wsPrivateURL = "wss://wspap.okx.com:8443/ws/v5/private"
+        case "bybit":
+            wsURL = "wss://stream-testnet.bybit.com/v5/public/\(category)"
+            restURL = "https://api-testnet.bybit.com"
+            wsPrivateURL = "wss://stream-testnet.bybit.com/v5/private"
+        default: break
         }
     }
 

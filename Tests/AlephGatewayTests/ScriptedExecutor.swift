@@ -60,7 +60,7 @@ final class ScriptedExecutor: VenueExecutor {
     }
 
     func openOrders() async throws -> [VenueOpenOrder] { [] }
-    func fills(since: Int64) async throws -> [(clientOrderId: String?, venueOrderId: String?, fill: VenueFill)] { [] }
+    func fills(since: Int64) async throws -> [VenueFillReport] { [] }
     func account() async throws -> VenueAccountSnapshot { VenueAccountSnapshot(balances: []) }
     func run(sink: @escaping @Sendable (ExecutionEvent) async -> Void) async {}
 }

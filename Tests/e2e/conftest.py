@@ -78,8 +78,9 @@ def validate_client(c: Client) -> int:
 class Server:
     """A running `alephtx serve --tcp 127.0.0.1:0`."""
 
-    def __init__(self, extra_args=(), config: str | None = None, data_dir: str | None = None):
-        """Starts a server; `data_dir` reuses a directory (and its ledger) across restarts."""
+    def __init__(self, extra_args=(), config: str | None = None, data_dir: str | None = None, env: dict | None = None):
+        """Starts a server; `data_dir` reuses a directory (and its ledger) across restarts; `env`
+        adds environment variables (venue credentials)."""
         self.tmp = tempfile.TemporaryDirectory()
         self.data_dir = data_dir or self.tmp.name
         args = [BIN, "serve", "--tcp", "127.0.0.1:0", "--data-dir", self.data_dir, "--log-level", "info", *extra_args]
@@ -89,7 +90,8 @@ class Server:
             args += ["--config", str(cfg)]
         self.stderr_path = pathlib.Path(self.tmp.name) / "stderr.log"
         self.stderr = open(self.stderr_path, "wb")
-        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.stderr)
+        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.stderr,
+                                     env={**os.environ, **(env or {})})
         deadline = time.time() + 30
         self.port = None
         while time.time() < deadline:

@@ -156,13 +156,39 @@ public struct GatewayConfig: Sendable {
 
     static func venue(_ name: String, _ kv: [String: TOMLValue]) throws(ConfigError) -> VenueConfig {
         var v = VenueConfig(venue: name)
-        var wsGiven = false
+        var wsGiven = false, restGiven = false, privateGiven = false
+        // Test environment first, so explicit URLs below win over its presets.
+        if let t = kv["testnet"], try bool(t, "venues.\(name).testnet") {
+            var category = "linear"
+            if let c = kv["category"], case .string(let cat) = c { category = cat }
+            v.useTestnet(category: category)
+        }
         for (k, value) in kv {
             let at = "venues.\(name).\(k)"
             switch k {
             case "enabled": v.enabled = try bool(value, at)
             case "ws_url": v.wsURL = try url(value, at, ["ws://", "wss://"]); wsGiven = true
-            case "rest_url": v.restURL = try url(value, at, ["http://", "https://"])
+            case "rest_url": v.restURL = try url(value, at, ["http://", "https://"]); restGiven = true
+            case "ws_private_url": v.wsPrivateURL = try url(value, at, ["ws://", "wss://"]); privateGiven = true
+            case "testnet": break
+            case "mode":
+                let m = try string(value, at)
+                guard let mode = ExecutionMode(rawValue: m) else { throw ConfigError("config: \(at) must be \"paper\" or \"live\", not \"\(m)\"") }
+                v.mode = mode
+            case "api_key_env": v.apiKeyEnv = try envName(value, at)
+            case "api_secret_env": v.apiSecretEnv = try envName(value, at)
+            case "passphrase_env" where name == "okx": v.passphraseEnv = try envName(value, at)
+            case "api_key_file": v.apiKeyFile = try string(value, at)
+            case "api_secret_file": v.apiSecretFile = try string(value, at)
+            case "passphrase_file" where name == "okx": v.passphraseFile = try string(value, at)
+            case "submit_timeout_ms": v.submitTimeoutMs = try int(value, at, 100...120_000)
+            case "recv_window_ms": v.recvWindowMs = try int(value, at, 500...60_000)
+            case "resolve_interval_ms": v.resolveIntervalMs = try int(value, at, 10...600_000)
+            case "account_refresh_ms": v.accountRefreshMs = try int(value, at, 1_000...86_400_000)
+            case "orphans":
+                let o = try string(value, at)
+                guard let p = OrphanPolicy(rawValue: o) else { throw ConfigError("config: \(at) must be \"adopt\" or \"cancel\", not \"\(o)\"") }
+                v.orphans = p
             case "symbols":
                 guard case .array(let items) = value else { throw ConfigError("config: \(at) must be an array of venue symbols") }
                 v.symbols = try items.map { (x: TOMLValue) throws(ConfigError) -> String in
@@ -184,15 +210,40 @@ public struct GatewayConfig: Sendable {
             case "snapshot_limit" where name == "binance": v.snapshotLimit = try int(value, at, 5...5000)
             case "metadata_refresh_ms": v.metadataRefreshMs = try int(value, at, 10_000...86_400_000)
             default:
-                throw unknownKey(at, ["enabled", "ws_url", "rest_url", "symbols", "idle_timeout_ms", "heartbeat_ms", "backoff_min_ms", "backoff_max_ms",
-                                      "max_connection_age_ms", "metadata_refresh_ms"] + (name == "bybit" ? ["category"] : []) + (name == "binance" ? ["snapshot_limit"] : []))
+                throw unknownKey(at, ["enabled", "mode", "symbols", "ws_url", "rest_url", "ws_private_url", "testnet", "api_key_env", "api_key_file",
+                                      "api_secret_env", "api_secret_file", "submit_timeout_ms", "recv_window_ms", "orphans", "resolve_interval_ms",
+                                      "account_refresh_ms", "idle_timeout_ms", "heartbeat_ms", "backoff_min_ms", "backoff_max_ms",
+                                      "max_connection_age_ms", "metadata_refresh_ms"] + (name == "bybit" ? ["category"] : [])
+                                     + (name == "binance" ? ["snapshot_limit"] : []) + (name == "okx" ? ["passphrase_env", "passphrase_file"] : []))
             }
         }
-        if name == "okx" && !wsGiven { v.wsURL = "wss://ws.okx.com:8443/ws/v5/public" }
-        if name == "bybit" && !wsGiven { v.wsURL = "wss://stream.bybit.com/v5/public/\(v.category)" }
+        if name == "okx" && !wsGiven && !v.testnet { v.wsURL = "wss://ws.okx.com:8443/ws/v5/public" }
+        if name == "bybit" && !wsGiven { v.wsURL = v.testnet ? "wss://stream-testnet.bybit.com/v5/public/\(v.category)" : "wss://stream.bybit.com/v5/public/\(v.category)" }
+        _ = (restGiven, privateGiven)
+        if v.mode == .live {
+            if v.apiKeyEnv == nil && v.apiKeyFile == nil {
+                throw ConfigError("config: [venues.\(name)] mode = \"live\" needs api_key_env or api_key_file (credentials never go in the config itself)")
+            }
+            if v.apiSecretEnv == nil && v.apiSecretFile == nil {
+                throw ConfigError("config: [venues.\(name)] mode = \"live\" needs api_secret_env or api_secret_file")
+            }
+            if name == "okx" && v.passphraseEnv == nil && v.passphraseFile == nil {
+                throw ConfigError("config: [venues.okx] mode = \"live\" needs passphrase_env or passphrase_file")
+            }
+            if !v.enabled { throw ConfigError("config: [venues.\(name)] mode = \"live\" needs enabled = true (and its symbols)") }
+        }
         if v.backoffMaxMs < v.backoffMinMs { throw ConfigError("config: venues.\(name).backoff_max_ms is below backoff_min_ms") }
         if v.enabled && v.symbols.isEmpty { throw ConfigError("config: [venues.\(name)] is enabled but lists no symbols") }
         return v
+    }
+
+    /// An environment variable name (letters, digits, underscore).
+    static func envName(_ v: TOMLValue, _ at: String) throws(ConfigError) -> String {
+        let s = try string(v, at)
+        guard !s.isEmpty, s.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F }) else {
+            throw ConfigError("config: \(at) must name an environment variable (letters, digits, _), not hold a secret")
+        }
+        return s
     }
 
     static func url(_ v: TOMLValue, _ at: String, _ schemes: [String]) throws(ConfigError) -> String {

@@ -23,3 +23,97 @@ extension Engine {
         venuePositions[venue] = Dictionary(a.positions.map { ($0.instrument, $0) }, uniquingKeysWith: { _, b in b })
     }
 }
+
+extension Engine {
+    /// The venue of an instrument id (loaded instruments first, else the id's prefix).
+    func venueOf(_ instrument: String) -> String {
+        instruments[instrument]?.venue ?? String(instrument.split(separator: ":", maxSplits: 1).first ?? "")
+    }
+
+    /// True when the venue paper-trades here (its cash is ours to keep).
+    func isPaper(_ venue: String) -> Bool { (executors[venue]?.mode ?? .paper) == .paper }
+
+    /// The position in one instrument: for a live spot instrument the venue's base balance (what
+    /// the account really holds), for a live perp the venue's position when it reported one, else
+    /// the position our fills built.
+    func position(_ instrument: String) -> Position? {
+        let venue = venueOf(instrument)
+        var p = accounts[venue]?.positions[instrument]
+        if !isPaper(venue), let inst = instruments[instrument] {
+            switch inst.kind {
+            case .spot:
+                if let b = venueBalances[venue]?[inst.base] {
+                    var q = p ?? Position(instrument: instrument)
+                    q.quantity = b.total
+                    p = q
+                }
+            case .perp, .outcome:
+                if let vp = venuePositions[venue]?[instrument] {
+                    var q = p ?? Position(instrument: instrument)
+                    q.quantity = vp.quantity
+                    if let e = vp.entryPrice { q.averageEntry = e }
+                    p = q
+                }
+            }
+        }
+        return p
+    }
+
+    /// Every position with a quantity or history, by instrument.
+    func allPositions() -> [String: Position] {
+        var out: [String: Position] = [:]
+        for (_, a) in accounts { for (id, _) in a.positions { out[id] = position(id) } }
+        for (venue, m) in venuePositions { for id in m.keys where out[id] == nil { out[id] = position(id) } ; _ = venue }
+        return out
+    }
+
+    /// What one unit of `asset` is worth in USD by the valuation rule: stablecoins at their
+    /// configured value (USD, USDT, USDC… at 1), other assets at the mid of `<venue>:<ASSET>-<stable>`.
+    func usdValue(of asset: String, venue: String, marks: [String: Fixed]) -> Fixed? {
+        if let v = config.stableValues[asset] { return v }
+        for (stable, v) in config.stableValues.sorted(by: { $0.key < $1.key }) {
+            if let m = marks["\(venue):\(asset)-\(stable)"] { return m.multiplied(by: v) }
+        }
+        return nil
+    }
+
+    /// A live venue's equity in USD: its balances valued by the rule, plus perps' unrealized PnL.
+    func liveEquity(_ venue: String, marks: [String: Fixed]) -> Fixed {
+        var e = Fixed.zero
+        for (asset, b) in venueBalances[venue] ?? [:] {
+            if let v = usdValue(of: asset, venue: venue, marks: marks) { e += b.total.multiplied(by: v) }
+        }
+        for (_, p) in venuePositions[venue] ?? [:] { e += p.unrealizedPnL ?? .zero }
+        return e
+    }
+
+    /// One venue's equity: a paper account's cash and positions at mark, or a live account's valued balances.
+    func equity(venue: String, marks: [String: Fixed]) -> Fixed {
+        isPaper(venue) ? (accounts[venue]?.equity(marks: marks) ?? .zero) : liveEquity(venue, marks: marks)
+    }
+
+    /// Equity over every account (the drawdown breaker's measure).
+    func totalEquity(marks: [String: Fixed]) -> Fixed {
+        var e = Fixed.zero
+        for venue in accounts.keys { e += equity(venue: venue, marks: marks) }
+        return e
+    }
+
+    /// Starting cash over the paper accounts.
+    var paperStartingCash: Fixed { accounts.filter { isPaper($0.key) }.values.reduce(Fixed.zero) { $0 + $1.startingCash } }
+
+    /// Every account folded into one (positions of all venues; paper cash and fees summed).
+    public var currentPortfolio: Portfolio {
+        var p = Portfolio(currency: config.paper.currency, cash: .zero)
+        p.startingCash = .zero
+        for (venue, a) in accounts {
+            if isPaper(venue) {
+                p.cash += a.cash
+                p.startingCash += a.startingCash
+            }
+            p.feesPaid += a.feesPaid
+            for (id, pos) in a.positions { p.positions[id] = pos }
+        }
+        return p
+    }
+}

@@ -24,7 +24,10 @@ extension Engine {
         }
         guard var o = orders[id] else { return true }
         let afterFills = o
-        if let v = s.venueOrderId, !v.isEmpty, o.venueOrderId != v { o.venueOrderId = v }
+        if let v = s.venueOrderId, !v.isEmpty, o.venueOrderId != v {
+            o.venueOrderId = v
+            venueOrderIndex[Engine.venueKey(o.venue, o.instrument, v)] = id
+        }
         if let st = s.status, st != o.status, Engine.shouldMove(from: o.status, to: st, filled: o.filledQuantity, quantity: o.quantity) {
             if !o.move(to: st, reason: s.reason, at: max(now, o.updatedAt)) {
                 logger.error("venue reported an impossible transition", metadata: ["order": "\(o.id)", "from": "\(o.status.rawValue)", "to": "\(st.rawValue)"])
@@ -147,5 +150,143 @@ extension Engine {
         case .failed(let why):
             venueExec[o.venue]?.lastError = "lookup failed: \(why)"
         }
+    }
+}
+
+extension Engine {
+    /// Key of the venue-order-id index.
+    static func venueKey(_ venue: String, _ instrument: String, _ venueOrderId: String) -> String { "\(venue)|\(instrument)|\(venueOrderId)" }
+
+    /// The gateway order a venue order id stands for.
+    func orderId(venue: String, instrument: String, venueOrderId: String) -> String? {
+        if let id = venueOrderIndex[Engine.venueKey(venue, instrument, venueOrderId)] { return id }
+        // Orders acknowledged before the index existed (restart): scan the live ones once.
+        for id in openOrderIds { if let o = orders[id], o.venue == venue, o.instrument == instrument, o.venueOrderId == venueOrderId { return id } }
+        return nil
+    }
+
+    /// Books fills found by a catch-up query (after a stream gap, a restart, or a count that ran
+    /// ahead of the fills booked): each once, by its venue trade id. Returns how many were new.
+    @discardableResult
+    public func applyCatchUp(_ reports: [VenueFillReport], venue: String) -> Int {
+        deferred = []
+        defer { finishStep() }
+        let now = time.nowNanos()
+        let before = fills.count
+        for r in reports {
+            let id = r.clientOrderId.flatMap { orderId(forClientId: $0) }
+                ?? r.venueOrderId.flatMap { orderId(venue: venue, instrument: r.instrument, venueOrderId: $0) }
+            guard let id, let o = orders[id], let cid = o.clientOrderId else { continue }
+            applyVenueState(VenueOrderState(clientOrderId: cid, venueOrderId: r.venueOrderId, status: nil, fills: [r.fill]), at: now)
+        }
+        let booked = fills.count - before
+        if booked > 0 {
+            venueExec[venue]?.caughtUpFills += booked
+            logger.notice("catch-up booked fills the stream had not delivered", metadata: ["venue": "\(venue)", "fills": "\(booked)"])
+        }
+        fillsMissing.remove(venue)
+        return booked
+    }
+
+    /// Where a fills catch-up for `venue` starts (ns): just before the last fill booked, or the
+    /// oldest live order's creation.
+    public func catchUpStart(venue: String) -> Int64 {
+        let live = openOrderIds.compactMap { orders[$0] }.filter { $0.venue == venue && $0.live }.map(\.createdAt).min()
+        let last = venueExec[venue]?.lastFillAt ?? 0
+        let candidates = [live, last > 0 ? last : nil].compactMap { $0 }
+        return (candidates.min() ?? time.nowNanos() - 3_600_000_000_000) - 5_000_000_000
+    }
+
+    /// Whether the fills of a venue ran behind the venue's counts (a catch-up is due).
+    public func needsCatchUp(venue: String) -> Bool { fillsMissing.contains(venue) }
+
+    /// Live orders of ours at `venue` as the ledger holds them.
+    public func liveOrders(venue: String) -> [Order] {
+        openOrderIds.compactMap { orders[$0] }.filter { $0.venue == venue && $0.live }
+            .sorted { Engine.number($0.id, prefix: "o-") < Engine.number($1.id, prefix: "o-") }
+    }
+
+    /// Start-up (and reconnect) reconciliation of a remote venue against its open orders: every
+    /// open order of ours is merged; live ledger orders the venue does not list are returned for a
+    /// lookup; orders carrying our prefix that the ledger lacks are orphans, returned for the
+    /// configured policy.
+    public func reconcileOpen(_ open: [VenueOpenOrder], venue: String) -> (missing: [Order], orphans: [VenueOpenOrder]) {
+        deferred = []
+        defer { finishStep() }
+        let now = time.nowNanos()
+        var listed = Set<String>()
+        var orphans: [VenueOpenOrder] = []
+        for oo in open {
+            if let id = orderId(forClientId: oo.state.clientOrderId) {
+                listed.insert(id)
+                applyVenueState(oo.state, at: now)
+            } else if clientIds.isOurs(oo.state.clientOrderId) {
+                orphans.append(oo)
+            }
+        }
+        let missing = liveOrders(venue: venue).filter { !listed.contains($0.id) }
+        return (missing, orphans)
+    }
+
+    /// Journals an orphan as our order (policy `adopt`), with the id its client order id names.
+    public func adopt(_ oo: VenueOpenOrder, venue: String) {
+        deferred = []
+        defer { finishStep() }
+        guard let id = clientIds.orderId(for: oo.state.clientOrderId), orders[id] == nil, let inst = oo.instrument.flatMap({ instruments[$0] }) else { return }
+        let now = time.nowNanos()
+        var o = Order(id: id, intentId: "adopted-\(oo.state.clientOrderId)", instrument: inst.id, side: oo.side, type: .limit, timeInForce: .gtc,
+                      limitPrice: oo.price, quantity: oo.quantity, postOnly: false, reduceOnly: false,
+                      rationale: "adopted at reconciliation: open at \(venue) with our client order id, missing from the ledger", createdAt: oo.createdAt)
+        o.venue = venue
+        o.live = true
+        o.clientOrderId = oo.state.clientOrderId
+        o.venueOrderId = oo.state.venueOrderId
+        o.move(to: .open, at: now)
+        orders[id] = o
+        orderIds.append(id)
+        openOrderIds.insert(id)
+        nextOrder = max(nextOrder, Engine.number(id, prefix: "o-") + 1)
+        if let v = o.venueOrderId { venueOrderIndex[Engine.venueKey(venue, inst.id, v)] = id }
+        pendingRecords.append(.order(o, session: nil))
+        pendingRecords.append(.event(kind: "reconcile", ref: venue, at: now, data: .object([
+            JSONMember("action", .string("adopted")), JSONMember("order_id", .string(id)), JSONMember("client_order_id", .string(oo.state.clientOrderId)),
+        ])))
+        applyVenueState(oo.state, at: now)
+        venueExec[venue]?.adopted += 1
+        logger.warning("adopted an orphan order", metadata: ["venue": "\(venue)", "order": "\(id)"])
+    }
+
+    /// Journals an orphan cancelled at the venue (policy `cancel`).
+    public func noteOrphanCancelled(_ oo: VenueOpenOrder, venue: String, outcome: String) {
+        deferred = []
+        defer { finishStep() }
+        pendingRecords.append(.event(kind: "reconcile", ref: venue, at: time.nowNanos(), data: .object([
+            JSONMember("action", .string("orphan_cancelled")), JSONMember("client_order_id", .string(oo.state.clientOrderId)),
+            JSONMember("venue_order_id", oo.state.venueOrderId.map(JSON.string) ?? .null), JSONMember("outcome", .string(outcome)),
+        ])))
+        venueExec[venue]?.orphansCancelled += 1
+        logger.warning("cancelled an orphan order at the venue", metadata: ["venue": "\(venue)", "client_order_id": "\(oo.state.clientOrderId)"])
+    }
+
+    /// The venue is reconciled: it trades again.
+    public func markReconciled(venue: String, report: JSON) {
+        deferred = []
+        defer { finishStep() }
+        let now = time.nowNanos()
+        let up = venueExec[venue]?.streamUp ?? true
+        venueExec[venue]?.state = up ? .live : .degraded
+        venueExec[venue]?.reconciledAt = now
+        pendingRecords.append(.event(kind: "reconcile", ref: venue, at: now, data: report))
+        logger.notice("venue reconciled", metadata: ["venue": "\(venue)"])
+    }
+
+    /// Records a problem with a venue (health).
+    public func noteVenueError(_ venue: String, _ why: String) {
+        venueExec[venue]?.lastError = why
+    }
+
+    /// Rate-limit usage as the executor reports it (health).
+    public func updateRateLimit(_ venue: String, _ usage: RateLimitUsage) {
+        venueExec[venue]?.rateLimit = usage
     }
 }

@@ -17,7 +17,11 @@ extension Engine {
             instruments[i.id] = i
         }
         feedInstruments[venue] = list.map(\.id).sorted()
+        executors[venue]?.setInstruments(list)
     }
+
+    /// True once a venue's instruments are loaded (its executor can place orders).
+    public func hasInstruments(venue: String) -> Bool { !(feedInstruments[venue] ?? []).isEmpty }
 
     /// Records a feed's health; state changes, gaps and resyncs go out on the `feeds` channel.
     public func updateFeed(_ h: FeedHealth) {
@@ -60,7 +64,34 @@ extension Engine {
             guard let b = books[i.id], b.sequence > 0 || b.verified else { return nil }
             return .object([JSONMember("instrument", .string(i.id)), JSONMember("freshness", Presenter.freshness(b, now: now))])
         }
-        return .object([JSONMember("feeds", .array(feeds)), JSONMember("books", .array(booksJSON)), JSONMember("ledger", Engine.ledgerJSON(ledger.health))])
+        let execution = venueExec.keys.sorted().compactMap { venueExec[$0].map { executionJSON($0, now: now) } }
+        return .object([JSONMember("feeds", .array(feeds)), JSONMember("books", .array(booksJSON)), JSONMember("ledger", Engine.ledgerJSON(ledger.health)),
+                        JSONMember("execution", .array(execution))])
+    }
+
+    func executionJSON(_ v: VenueExecState, now: Int64) -> JSON {
+        var b = JSONObjectBuilder()
+        b.add("venue", v.venue)
+        b.add("mode", v.mode.rawValue)
+        b.add("state", v.state.rawValue)
+        b.add("stream", v.mode == .paper ? .null : .bool(v.streamUp))
+        let open = openOrderIds.compactMap { orders[$0] }.filter { $0.venue == v.venue }
+        b.add("open_orders", .int(open.count))
+        b.add("uncertain_orders", .int(open.filter { $0.status == .uncertain }.count))
+        b.add("resolved", .int(v.resolved))
+        b.add("adopted", .int(v.adopted))
+        b.add("orphans_cancelled", .int(v.orphansCancelled))
+        b.add("stream_reconnects", .int(v.streamReconnects))
+        b.add("caught_up_fills", .int(v.caughtUpFills))
+        b.add("reconciled_ts_us", v.reconciledAt == 0 ? .null : .int(v.reconciledAt / 1000))
+        b.add("last_error", v.lastError.map(JSON.string) ?? .null)
+        var rl = JSONObjectBuilder()
+        for (name, c) in v.rateLimit.counters.sorted(by: { $0.key < $1.key }) {
+            rl.add(name, .object([JSONMember("used", .int(c.used)), JSONMember("limit", c.limit > 0 ? .int(c.limit) : .null)]))
+        }
+        b.add("rate_limit", .object([JSONMember("counters", rl.json),
+                                     JSONMember("blocked_ms", v.rateLimit.blockedUntil.map { .int(max(0, Int(($0 - now) / 1_000_000))) } ?? .null)]))
+        return b.json
     }
 
     static func ledgerJSON(_ h: LedgerHealth) -> JSON {

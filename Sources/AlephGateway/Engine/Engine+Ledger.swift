@@ -30,12 +30,13 @@ extension Engine {
     @discardableResult
     public func restore(from s: LedgerSnapshot) -> RestoreReport {
         var report = RestoreReport()
-        if let b = s.balance {
-            if b.startingCash != portfolio.startingCash || b.currency != portfolio.currency {
-                logger.warning("the ledger's account differs from the config; the ledger wins",
-                               metadata: ["ledger_starting_cash": "\(b.startingCash) \(b.currency)", "config_starting_cash": "\(portfolio.startingCash) \(portfolio.currency)"])
+        for (venue, b) in s.balances {
+            if b.startingCash != config.paper.startingCash || b.currency != config.paper.currency {
+                logger.warning("the ledger's paper account differs from the config; the ledger wins",
+                               metadata: ["venue": "\(venue)", "ledger_starting_cash": "\(b.startingCash) \(b.currency)",
+                                          "config_starting_cash": "\(config.paper.startingCash) \(config.paper.currency)"])
             }
-            portfolio = Portfolio(currency: b.currency, cash: b.startingCash)
+            accounts[venue] = Portfolio(currency: b.currency, cash: b.startingCash)
         }
         for (o, session) in s.orders {
             orders[o.id] = o
@@ -46,11 +47,15 @@ extension Engine {
         for f in s.fills {
             fills.append(f)
             fillTradeIds.insert(f.venueTradeId)
-            portfolio.apply(instrument: f.instrument, side: f.side, price: f.price, quantity: f.quantity, fee: f.fee)
+            let o = orders[f.orderId]
+            let venue = o?.venue ?? venueOf(f.instrument)
+            var acct = accounts[venue] ?? Portfolio(currency: config.paper.currency, cash: o?.live == true ? .zero : config.paper.startingCash)
+            acct.apply(instrument: f.instrument, side: f.side, price: f.price, quantity: f.quantity, fee: f.fee)
+            accounts[venue] = acct
             nextFill = max(nextFill, Engine.number(f.id, prefix: "f-") + 1)
         }
-        if let b = s.balance, b.cash != portfolio.cash || b.feesPaid != portfolio.feesPaid { report.snapshotMismatch = true }
-        for (id, p) in s.positions where portfolio.positions[id] != p { report.snapshotMismatch = true }
+        for (venue, b) in s.balances where b.cash != accounts[venue]?.cash || b.feesPaid != accounts[venue]?.feesPaid { report.snapshotMismatch = true }
+        for (id, p) in s.positions where accounts[venueOf(id)]?.positions[id] != p { report.snapshotMismatch = true }
         if report.snapshotMismatch {
             logger.error("ledger position/balance snapshots disagree with the recorded fills; positions were rebuilt from the fills")
         }
@@ -143,7 +148,7 @@ extension Engine {
         if let (last, at) = riskWritten {
             if last == snap { return }
             if last.state == snap.state && last.day == snap.day && now - at < 1_000_000_000 { return }
-        } else if snap.state == .active && snap.peakEquity == portfolio.startingCash && snap.dayStartEquity == portfolio.startingCash {
+        } else if snap.state == .active && snap.peakEquity == paperStartingCash && snap.dayStartEquity == paperStartingCash {
             return
         }
         riskWritten = (snap, now)
@@ -153,8 +158,6 @@ extension Engine {
     /// Orders by id (for tests and tools).
     public func order(_ id: String) -> Order? { orders[id] }
 
-    /// The portfolio (for tests and tools).
-    public var currentPortfolio: Portfolio { portfolio }
 
     /// Waits (at most `timeout`) until every answer held back for this outbox has been released,
     /// so a client that hangs up right after its last request still gets the answers.

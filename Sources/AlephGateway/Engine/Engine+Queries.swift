@@ -80,19 +80,21 @@ extension Engine {
         return .object([JSONMember("fills", .array(out)), JSONMember("next_cursor", next)])
     }
 
-    /// `get_positions`: every instrument traded, marked at mid.
+    /// `get_positions`: every instrument with a position (paper: from our fills; live spot: the
+    /// venue's base balance; live perp: the venue's position), marked at mid.
     func getPositions(_ params: JSON?) throws(RPCError) -> JSON {
         let p = try Params(params, allowed: ["instrument"])
         let instrument = try p.optionalString("instrument", maxLength: 128)
         if let instrument, instruments[instrument] == nil { throw unknownInstrument(instrument) }
         var list: [JSON] = []
         var unrealized = Fixed.zero, realized = Fixed.zero
+        let all = allPositions()
         for inst in instrumentList where instrument == nil || inst.id == instrument {
-            guard let pos = portfolio.positions[inst.id] else { continue }
+            guard let pos = all[inst.id] else { continue }
             let m = mark(inst.id)
             unrealized += m.map { pos.unrealizedPnL(mark: $0) } ?? .zero
             realized += pos.realizedPnL
-            list.append(Presenter.position(pos, mark: m, instrument: inst))
+            list.append(Presenter.position(pos, mark: m, instrument: inst, mode: isPaper(inst.venue) ? "paper" : "live"))
         }
         return .object([
             JSONMember("positions", .array(list)),
@@ -101,27 +103,61 @@ extension Engine {
         ])
     }
 
-    /// `get_balances`: cash, cash reserved by resting buys, equity and PnL.
+    /// `get_balances`: the paper accounts' cash (what is reserved by resting buys, what is
+    /// available), equity over every account valued in USD, PnL against the paper starting cash;
+    /// and `accounts`, one per venue with its mode and balances (a live venue's as it reports them).
     func getBalances(_ params: JSON?) throws(RPCError) -> JSON {
         _ = try Params(params, allowed: [])
-        var reserved = Fixed.zero
+        let marks = self.marks()
+        var reservedBy: [String: Fixed] = [:]
         for id in openOrderIds {
-            guard let o = orders[id], o.side == .buy else { continue }
-            reserved += (o.limitPrice ?? .zero).multiplied(by: o.remainingQuantity)
+            guard let o = orders[id], o.side == .buy, !o.live else { continue }
+            reservedBy[o.venue, default: .zero] += (o.limitPrice ?? .zero).multiplied(by: o.remainingQuantity)
         }
-        let equity = portfolio.equity(marks: marks())
+        var paperCash = Fixed.zero, starting = Fixed.zero, fees = Fixed.zero, reserved = Fixed.zero
+        var accountsJSON: [JSON] = []
+        for venue in accounts.keys.sorted() {
+            guard let a = accounts[venue] else { continue }
+            fees += a.feesPaid
+            var entry = JSONObjectBuilder()
+            entry.add("venue", venue)
+            let paper = isPaper(venue)
+            entry.add("mode", paper ? "paper" : "live")
+            var balances: [JSON] = []
+            if paper {
+                let r = reservedBy[venue] ?? .zero
+                paperCash += a.cash
+                starting += a.startingCash
+                reserved += r
+                balances.append(Presenter.venueBalance(asset: a.currency, free: a.cash - r, locked: r))
+            } else {
+                for (asset, b) in (venueBalances[venue] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    balances.append(Presenter.venueBalance(asset: asset, free: b.free, locked: b.locked))
+                }
+            }
+            entry.add("balances", .array(balances))
+            entry.add("equity", Presenter.decimal(equity(venue: venue, marks: marks), 2))
+            accountsJSON.append(entry.json)
+        }
+        let equity = totalEquity(marks: marks)
         var cash = JSONObjectBuilder()
-        cash.add("asset", portfolio.currency)
-        cash.add("total", Presenter.decimal(portfolio.cash, 2))
+        cash.add("asset", config.paper.currency)
+        cash.add("total", Presenter.decimal(paperCash, 2))
         cash.add("reserved", Presenter.decimal(reserved, 2))
-        cash.add("available", Presenter.decimal(portfolio.cash - reserved, 2))
+        cash.add("available", Presenter.decimal(paperCash - reserved, 2))
         var b = JSONObjectBuilder()
-        b.add("currency", portfolio.currency)
+        b.add("currency", config.paper.currency)
         b.add("balances", .array([cash.json]))
         b.add("equity", Presenter.decimal(equity, 2))
-        b.add("starting_cash", Presenter.decimal(portfolio.startingCash, 2))
-        b.add("pnl", Presenter.decimal(equity - portfolio.startingCash, 2))
-        b.add("fees_paid", Presenter.decimal(portfolio.feesPaid))
+        b.add("starting_cash", Presenter.decimal(starting, 2))
+        b.add("pnl", Presenter.decimal(equity - starting - liveEquityTotal(marks: marks), 2))
+        b.add("fees_paid", Presenter.decimal(fees))
+        b.add("accounts", .array(accountsJSON))
         return b.json
+    }
+
+    /// Live accounts' equity (not part of the paper PnL).
+    func liveEquityTotal(marks: [String: Fixed]) -> Fixed {
+        accounts.keys.filter { !isPaper($0) }.reduce(Fixed.zero) { $0 + liveEquity($1, marks: marks) }
     }
 }

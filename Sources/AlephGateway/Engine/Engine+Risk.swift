@@ -7,7 +7,7 @@ extension Engine {
     /// Σ |position| × mark plus Σ open-order notional at limit: gross exposure.
     func grossNotional(marks: [String: Fixed]) -> Fixed {
         var gross = Fixed.zero
-        for (id, p) in portfolio.positions where !p.quantity.isZero { gross += p.quantity.magnitude.multiplied(by: marks[id] ?? p.averageEntry) }
+        for (id, p) in allPositions() where !p.quantity.isZero { gross += p.quantity.magnitude.multiplied(by: marks[id] ?? p.averageEntry) }
         for id in openOrderIds { if let o = orders[id] { gross += (o.limitPrice ?? .zero).multiplied(by: o.remainingQuantity) } }
         return gross
     }
@@ -22,12 +22,12 @@ extension Engine {
         }
         let marks = self.marks()
         let gross = grossNotional(marks: marks)
-        let equity = portfolio.equity(marks: marks)
+        let equity = totalEquity(marks: marks)
         risk.observe(equity: equity, now: now)
         let venue = instruments[intent.instrument]?.venue ?? ""
         return RiskState(
             tradingState: risk.state, instrument: instruments[intent.instrument].map(InstrumentRules.init), book: books[intent.instrument],
-            position: portfolio.positions[intent.instrument]?.quantity ?? .zero, openBuyQuantity: openBuy, openSellQuantity: openSell,
+            position: position(intent.instrument)?.quantity ?? .zero, openBuyQuantity: openBuy, openSellQuantity: openSell,
             openOrders: openOrderIds.count, openOrdersOnInstrument: onInstrument, grossNotional: gross, equity: equity,
             peakEquity: risk.peakEquity, dayStartEquity: risk.dayStartEquity, sessionBucket: risk.sessionBucket(session, now: now),
             venueBucket: risk.venueBucket(venue, now: now), sessionNotionalToday: risk.sessionNotionalToday(session))
@@ -39,9 +39,10 @@ extension Engine {
     /// Passive breaker: as prices move, a breach moves the trading state even without new orders.
     func evaluateBreaker() {
         guard risk.limits.maxDrawdown != nil || risk.limits.dailyLossLimit != nil else { return }
-        guard portfolio.positions.values.contains(where: { !$0.quantity.isZero }) || portfolio.cash != portfolio.startingCash else { return }
+        guard accounts.values.contains(where: { a in a.positions.values.contains { !$0.quantity.isZero } || a.cash != a.startingCash })
+                || !venueBalances.isEmpty else { return }
         let now = time.nowNanos()
-        let equity = portfolio.equity(marks: marks())
+        let equity = totalEquity(marks: marks())
         risk.observe(equity: equity, now: now)
         if let b = risk.breach(equity: equity) { apply(breach: b, equity: equity, now: now) }
     }
@@ -115,7 +116,7 @@ extension Engine {
         if let instrument, instruments[instrument] == nil { throw unknownInstrument(instrument) }
         let now = time.nowNanos()
         let marks = self.marks()
-        let equity = portfolio.equity(marks: marks)
+        let equity = totalEquity(marks: marks)
         risk.observe(equity: equity, now: now)
         let gross = grossNotional(marks: marks)
         let l = risk.limits
@@ -154,7 +155,7 @@ extension Engine {
         let p = try Params(params, allowed: ["cancel_all"])
         let cancel = try p.bool("cancel_all", default: false)
         let now = time.nowNanos()
-        let equity = portfolio.equity(marks: marks())
+        let equity = totalEquity(marks: marks())
         if let e = risk.halt(equity: equity, now: now) { publishRisk(e) }
         var cancelled: JSON = .array([])
         if cancel { cancelled = await cancelAll(instrument: nil, reason: "cancelled by halt")["cancelled"] ?? .array([]) }
@@ -167,7 +168,7 @@ extension Engine {
     func resume(_ params: JSON?, session: Session) throws(RPCError) -> JSON {
         _ = try Params(params, allowed: [])
         try requireAdmin(session, "resume")
-        let equity = portfolio.equity(marks: marks())
+        let equity = totalEquity(marks: marks())
         let before = risk.state
         if let e = risk.resume(equity: equity, now: time.nowNanos()) { publishRisk(e) }
         logger.notice("trading resumed by request", metadata: ["session": "\(session.id)", "peer": "\(session.peer)", "from": "\(before.rawValue)",

@@ -115,7 +115,7 @@ extension Engine {
 
     func publishPosition(_ instrument: String) {
         guard accountSubscriptions.contains(where: { subscriptions[$0]?.channel == .positions }) else { return }
-        let p = portfolio.positions[instrument] ?? Position(instrument: instrument)
+        let p = position(instrument) ?? Position(instrument: instrument)
         publishAccount(.positions, instrument: instrument, Presenter.position(p, mark: mark(instrument), instrument: instruments[instrument]))
     }
 

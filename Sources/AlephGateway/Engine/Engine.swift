@@ -18,7 +18,10 @@ public actor Engine {
     var instrumentList: [Instrument]
     var instruments: [String: Instrument]
     var books: [String: OrderBook] = [:]
-    var portfolio: Portfolio
+    /// One account per venue: positions and PnL from its fills; for a paper venue also its cash
+    /// (each paper venue starts with `[paper] starting_cash`). Live venues' cash is the venue's
+    /// own balances (`venueBalances`).
+    var accounts: [String: Portfolio] = [:]
     /// One executor per venue (paper or live); a venue without one gets a paper executor.
     var executors: [String: any VenueExecutor] = [:]
     /// Client order ids of this ledger (`ax<tag><n>`).
@@ -33,6 +36,8 @@ public actor Engine {
     var fillsMissing: Set<String> = []
     /// `venue|client id` of orders with our prefix the ledger does not hold.
     var orphansSeen: Set<String> = []
+    /// Gateway order ids by `venue|instrument|venue order id`.
+    var venueOrderIndex: [String: String] = [:]
     /// Live venue balances by venue and asset.
     var venueBalances: [String: [String: VenueBalance]] = [:]
     /// Live venue derivatives positions by venue and instrument.
@@ -97,7 +102,13 @@ public actor Engine {
             // A remote venue trades only once its orders are reconciled with it.
             venueExec[e.venue] = VenueExecState(venue: e.venue, mode: e.mode, state: e.traits.remote ? .reconciling : .live)
         }
-        portfolio = Portfolio(currency: config.paper.currency, cash: config.paper.startingCash)
+        for venue in Set(instruments.map(\.venue)) where self.executors[venue] == nil {
+            self.executors[venue] = PaperExecutor(venue: venue, config: config.paper)
+            venueExec[venue] = VenueExecState(venue: venue, mode: .paper, state: .live)
+        }
+        for (venue, e) in self.executors {
+            accounts[venue] = Portfolio(currency: config.paper.currency, cash: e.mode == .paper ? config.paper.startingCash : .zero)
+        }
         risk = RiskBook(limits: config.riskLimits, overrides: config.riskOverrides, equity: config.paper.startingCash, now: time.nowNanos())
         for i in instruments { books[i.id] = OrderBook(instrument: i.id) }
     }
@@ -178,6 +189,7 @@ public actor Engine {
         let e = PaperExecutor(venue: venue, config: config.paper)
         executors[venue] = e
         venueExec[venue] = VenueExecState(venue: venue, mode: .paper, state: .live)
+        if accounts[venue] == nil { accounts[venue] = Portfolio(currency: config.paper.currency, cash: config.paper.startingCash) }
         return e
     }
 
@@ -211,11 +223,16 @@ public actor Engine {
         if order.status.isTerminal { openOrderIds.remove(order.id) }
         if let s = orderSessions[order.id] { risk.recordTraded(session: s, notional: fill.price.multiplied(by: fill.quantity), now: now) }
         fills.append(fill)
-        portfolio.apply(instrument: instrument, side: fill.side, price: fill.price, quantity: fill.quantity, fee: fill.fee)
+        let venue = order.venue
+        var acct = accounts[venue] ?? Portfolio(currency: config.paper.currency, cash: order.live ? .zero : config.paper.startingCash)
+        acct.apply(instrument: instrument, side: fill.side, price: fill.price, quantity: fill.quantity, fee: fill.fee)
+        accounts[venue] = acct
         pendingRecords.append(.fill(fill))
         pendingRecords.append(.order(order, session: orderSessions[order.id]))
-        pendingRecords.append(.position(portfolio.positions[instrument] ?? Position(instrument: instrument)))
-        pendingRecords.append(.balance(LedgerBalance(currency: portfolio.currency, cash: portfolio.cash, startingCash: portfolio.startingCash, feesPaid: portfolio.feesPaid)))
+        pendingRecords.append(.position(acct.positions[instrument] ?? Position(instrument: instrument)))
+        if !order.live {
+            pendingRecords.append(.balance(LedgerBalance(venue: venue, currency: acct.currency, cash: acct.cash, startingCash: acct.startingCash, feesPaid: acct.feesPaid)))
+        }
         publishAccount(.fills, instrument: instrument, Presenter.fill(fill, instrument: instruments[instrument]))
         publishAccount(.orders, instrument: instrument, Presenter.order(order, instrument: instruments[instrument]))
         publishPosition(instrument)

@@ -1,3 +1,4 @@
+import AlephCore
 import AlephRisk
 import AlephVenues
 
@@ -19,6 +20,9 @@ public struct EngineConfig: Sendable {
     public var adminToken: String?
     /// When true, TCP sessions must `session.hello` with the token before anything else.
     public var requireAuth = false
+    /// The valuation rule for account equity: what one unit of each stablecoin is worth in USD
+    /// (`[valuation]`); other assets are valued at the mid of `<venue>:<ASSET>-<stablecoin>`.
+    public var stableValues: [String: Fixed] = ["USD": Fixed(1), "USDT": Fixed(1), "USDC": Fixed(1), "FDUSD": Fixed(1), "DAI": Fixed(1)]
 
     /// Creates a config with defaults.
     public init(paper: PaperConfig = PaperConfig(), maxSubscriptionsPerSession: Int = 256, defaultBookDepth: Int = 10) {

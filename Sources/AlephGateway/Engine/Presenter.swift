@@ -99,7 +99,12 @@ enum Presenter {
         return b.json
     }
 
-    static func position(_ p: Position, mark: Fixed?, instrument i: Instrument?) -> JSON {
+    static func venueBalance(asset: String, free: Fixed, locked: Fixed) -> JSON {
+        .object([JSONMember("asset", .string(asset)), JSONMember("free", decimal(free)), JSONMember("locked", decimal(locked)),
+                 JSONMember("total", decimal(free + locked))])
+    }
+
+    static func position(_ p: Position, mark: Fixed?, instrument i: Instrument?, mode: String? = nil) -> JSON {
         let pd = i?.priceDecimals ?? 0, qd = i?.quantityDecimals ?? 0
         var b = JSONObjectBuilder()
         b.add("instrument", p.instrument)
@@ -110,6 +115,8 @@ enum Presenter {
         b.add("realized_pnl", decimal(p.realizedPnL))
         b.add("fees", decimal(p.fees))
         b.add("notional", decimal((mark ?? p.averageEntry).multiplied(by: p.quantity)))
+        if let i { b.add("venue", i.venue) }
+        if let mode { b.add("mode", mode) }
         return b.json
     }
 

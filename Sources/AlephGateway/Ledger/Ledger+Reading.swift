@@ -31,10 +31,13 @@ extension Ledger {
                     p.fees = try LedgerCodec.decimal(row["fees"], "positions.fees")
                     s.positions[p.instrument] = p
                 }
-                if let row = try Row.fetchOne(db, sql: "SELECT * FROM balances LIMIT 1") {
-                    s.balance = LedgerBalance(currency: row["currency"], cash: try LedgerCodec.decimal(row["cash"], "balances.cash"),
-                                              startingCash: try LedgerCodec.decimal(row["starting_cash"], "balances.starting_cash"),
-                                              feesPaid: try LedgerCodec.decimal(row["fees_paid"], "balances.fees_paid"))
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM balances") {
+                    let key: String = row["currency"]
+                    let parts = key.split(separator: ":", maxSplits: 1).map(String.init)
+                    let venue = parts.count == 2 ? parts[0] : "sim", currency = parts.count == 2 ? parts[1] : key
+                    s.balances[venue] = LedgerBalance(venue: venue, currency: currency, cash: try LedgerCodec.decimal(row["cash"], "balances.cash"),
+                                                      startingCash: try LedgerCodec.decimal(row["starting_cash"], "balances.starting_cash"),
+                                                      feesPaid: try LedgerCodec.decimal(row["fees_paid"], "balances.fees_paid"))
                 }
                 if let row = try Row.fetchOne(db, sql: "SELECT * FROM risk_state WHERE id = 1") {
                     s.risk = RiskSnapshot(state: try LedgerCodec.enumValue(row["state"], "risk_state.state"),

@@ -35,8 +35,11 @@ public struct LedgerIntent: Sendable, Equatable {
     }
 }
 
-/// Cash account totals as the ledger keeps them.
+/// A paper account's cash totals as the ledger keeps them (one per paper venue; the simulated
+/// market's under its bare currency, other venues' as `<venue>:<currency>`).
 public struct LedgerBalance: Sendable, Equatable {
+    /// The paper venue.
+    public var venue: String = "sim"
     /// Account currency.
     public var currency: String
     /// Cash balance.
@@ -45,6 +48,9 @@ public struct LedgerBalance: Sendable, Equatable {
     public var startingCash: Fixed
     /// Total fees paid.
     public var feesPaid: Fixed
+
+    /// The key stored in the `balances` table.
+    var key: String { venue == "sim" ? currency : "\(venue):\(currency)" }
 }
 
 /// One durable change. Intents, orders, fills and risk changes also append a journal event;

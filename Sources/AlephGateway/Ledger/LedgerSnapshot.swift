@@ -12,8 +12,10 @@ public struct LedgerSnapshot: Sendable {
     public var fills: [Fill] = []
     /// Stored position snapshots (checked against the fills on load).
     public var positions: [String: Position] = [:]
-    /// Stored cash account, if any trade happened.
-    public var balance: LedgerBalance?
+    /// Stored paper accounts by venue, for the venues that traded.
+    public var balances: [String: LedgerBalance] = [:]
+    /// The simulated market's paper account, if it traded.
+    public var balance: LedgerBalance? { balances["sim"] }
     /// Stored risk state, if it ever changed.
     public var risk: RiskSnapshot?
     /// Trading state changes, oldest first (the last 100).

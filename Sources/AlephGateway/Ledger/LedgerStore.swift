@@ -79,12 +79,12 @@ final class LedgerStore {
     private func writeRows(_ records: [LedgerRecord]) throws(LedgerError) {
         lastOrder.removeAll(keepingCapacity: true)
         lastPosition.removeAll(keepingCapacity: true)
-        var lastBalance = -1, lastRisk = -1
+        var lastBalance: [String: Int] = [:], lastRisk = -1
         for (k, r) in records.enumerated() {
             switch r {
             case .order(let o, _): lastOrder[o.id] = k
             case .position(let p): lastPosition[p.instrument] = k
-            case .balance: lastBalance = k
+            case .balance(let b): lastBalance[b.key] = k
             case .risk: lastRisk = k
             default: break
             }
@@ -104,8 +104,8 @@ final class LedgerStore {
                 position.decimal(p.realizedPnL)
                 position.decimal(p.fees)
                 try position.run()
-            case .balance(let b) where k == lastBalance:
-                balance.text(b.currency)
+            case .balance(let b) where lastBalance[b.key] == k:
+                balance.text(b.key)
                 balance.decimal(b.cash)
                 balance.decimal(b.startingCash)
                 balance.decimal(b.feesPaid)

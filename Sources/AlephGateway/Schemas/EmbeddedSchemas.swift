@@ -617,6 +617,17 @@ enum EmbeddedSchemas {
     },
     "notional": {
       "$ref": "decimal.json"
+    },
+    "venue": {
+      "type": "string"
+    },
+    "mode": {
+      "type": "string",
+      "enum": [
+        "paper",
+        "live"
+      ],
+      "description": "paper: built from our fills; live: the venue's holding (spot: the base balance; perps: the venue's position)."
     }
   },
   "required": [
@@ -1195,16 +1206,75 @@ enum EmbeddedSchemas {
       }
     },
     "equity": {
-      "$ref": "../defs/decimal.json"
+      "$ref": "../defs/decimal.json",
+      "description": "Equity over every account, in USD by the valuation rule."
     },
     "starting_cash": {
-      "$ref": "../defs/decimal.json"
+      "$ref": "../defs/decimal.json",
+      "description": "Starting cash over the paper accounts."
     },
     "pnl": {
-      "$ref": "../defs/decimal.json"
+      "$ref": "../defs/decimal.json",
+      "description": "The paper accounts' equity minus their starting cash."
     },
     "fees_paid": {
       "$ref": "../defs/decimal.json"
+    },
+    "accounts": {
+      "type": "array",
+      "description": "One entry per venue account. paper: the venue's paper account in this process (each starts with [paper] starting_cash; cash after its fills, free = cash minus what resting buys reserve). live: the balances the venue reports (REST at start and on refresh, the private stream in between). equity is in USD by the valuation rule ([valuation]: stablecoins at their configured value, other assets at the mid of <venue>:<ASSET>-<stablecoin>).",
+      "items": {
+        "type": "object",
+        "properties": {
+          "venue": {
+            "type": "string"
+          },
+          "mode": {
+            "type": "string",
+            "enum": [
+              "paper",
+              "live"
+            ]
+          },
+          "balances": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "asset": {
+                  "type": "string"
+                },
+                "free": {
+                  "$ref": "../defs/decimal.json"
+                },
+                "locked": {
+                  "$ref": "../defs/decimal.json"
+                },
+                "total": {
+                  "$ref": "../defs/decimal.json"
+                }
+              },
+              "required": [
+                "asset",
+                "free",
+                "locked",
+                "total"
+              ],
+              "additionalProperties": false
+            }
+          },
+          "equity": {
+            "$ref": "../defs/decimal.json"
+          }
+        },
+        "required": [
+          "venue",
+          "mode",
+          "balances",
+          "equity"
+        ],
+        "additionalProperties": false
+      }
     }
   },
   "required": [
@@ -1213,7 +1283,8 @@ enum EmbeddedSchemas {
     "equity",
     "starting_cash",
     "pnl",
-    "fees_paid"
+    "fees_paid",
+    "accounts"
   ],
   "additionalProperties": false
 }
@@ -1425,12 +1496,135 @@ enum EmbeddedSchemas {
         "failure"
       ],
       "additionalProperties": false
+    },
+    "execution": {
+      "type": "array",
+      "description": "Each execution venue: paper or live; state reconciling (after a start: orders the ledger holds as live are checked with the venue before it trades), live, or degraded (the private stream is down; fills are caught up by REST when it is back); counts of open and uncertain orders, orders resolved by lookup, orphans adopted or cancelled, stream reconnects and fills caught up; and the venue's rate-limit usage as it reports it.",
+      "items": {
+        "type": "object",
+        "properties": {
+          "venue": {
+            "type": "string"
+          },
+          "mode": {
+            "type": "string",
+            "enum": [
+              "paper",
+              "live"
+            ]
+          },
+          "state": {
+            "type": "string",
+            "enum": [
+              "reconciling",
+              "live",
+              "degraded"
+            ]
+          },
+          "stream": {
+            "type": [
+              "boolean",
+              "null"
+            ]
+          },
+          "open_orders": {
+            "type": "integer"
+          },
+          "uncertain_orders": {
+            "type": "integer"
+          },
+          "resolved": {
+            "type": "integer"
+          },
+          "adopted": {
+            "type": "integer"
+          },
+          "orphans_cancelled": {
+            "type": "integer"
+          },
+          "stream_reconnects": {
+            "type": "integer"
+          },
+          "caught_up_fills": {
+            "type": "integer"
+          },
+          "reconciled_ts_us": {
+            "type": [
+              "integer",
+              "null"
+            ]
+          },
+          "last_error": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "rate_limit": {
+            "type": "object",
+            "properties": {
+              "counters": {
+                "type": "object",
+                "additionalProperties": {
+                  "type": "object",
+                  "properties": {
+                    "used": {
+                      "type": "integer"
+                    },
+                    "limit": {
+                      "type": [
+                        "integer",
+                        "null"
+                      ]
+                    }
+                  },
+                  "required": [
+                    "used",
+                    "limit"
+                  ],
+                  "additionalProperties": false
+                }
+              },
+              "blocked_ms": {
+                "type": [
+                  "integer",
+                  "null"
+                ],
+                "description": "The venue asked us (or our accounting chose) to send nothing for this long."
+              }
+            },
+            "required": [
+              "counters",
+              "blocked_ms"
+            ],
+            "additionalProperties": false
+          }
+        },
+        "required": [
+          "venue",
+          "mode",
+          "state",
+          "stream",
+          "open_orders",
+          "uncertain_orders",
+          "resolved",
+          "adopted",
+          "orphans_cancelled",
+          "stream_reconnects",
+          "caught_up_fills",
+          "reconciled_ts_us",
+          "last_error",
+          "rate_limit"
+        ],
+        "additionalProperties": false
+      }
     }
   },
   "required": [
     "feeds",
     "books",
-    "ledger"
+    "ledger",
+    "execution"
   ],
   "additionalProperties": false
 }

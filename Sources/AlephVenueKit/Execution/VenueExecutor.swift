@@ -79,9 +79,8 @@ public protocol VenueExecutor: AnyObject, Sendable {
     func lookup(_ order: Order) async -> LookupResult
     /// Every open order at the venue on our instruments (ours and others').
     func openOrders() async throws -> [VenueOpenOrder]
-    /// Fills on our instruments since `since` (ns since epoch), keyed by client order id (nil for
-    /// orders not placed through us).
-    func fills(since: Int64) async throws -> [(clientOrderId: String?, venueOrderId: String?, fill: VenueFill)]
+    /// Fills on our instruments since `since` (ns since epoch), with the ids that find their order.
+    func fills(since: Int64) async throws -> [VenueFillReport]
     /// The account: balances and positions.
     func account() async throws -> VenueAccountSnapshot
     /// Runs the private stream until cancelled, reporting through `sink` (in order).
@@ -95,6 +94,8 @@ public protocol VenueExecutor: AnyObject, Sendable {
     func onTrade(_ trade: Trade) -> [VenueOrderState]
     /// After a restart: orders the ledger holds as live at this venue (a simulated venue rests them again).
     func restore(_ orders: [Order])
+    /// The venue's instruments (with their native symbols), whenever its metadata is (re)loaded.
+    func setInstruments(_ list: [Instrument])
 }
 
 extension VenueExecutor {
@@ -104,6 +105,8 @@ extension VenueExecutor {
     public func onTrade(_ trade: Trade) -> [VenueOrderState] { [] }
     /// Live venues keep their own orders.
     public func restore(_ orders: [Order]) {}
+    /// Simulated venues need no symbols.
+    public func setInstruments(_ list: [Instrument]) {}
     /// No limits reported.
     public var rateLimit: RateLimitUsage { RateLimitUsage() }
 }

@@ -62,3 +62,23 @@ public struct VenueOpenOrder: Sendable, Equatable {
         self.createdAt = createdAt
     }
 }
+
+/// A fill found by a catch-up query, with what identifies its order.
+public struct VenueFillReport: Sendable, Equatable {
+    /// Our client order id, when the venue returns it.
+    public var clientOrderId: String?
+    /// The venue's order id.
+    public var venueOrderId: String?
+    /// Our instrument id.
+    public var instrument: String
+    /// The fill.
+    public var fill: VenueFill
+
+    /// Creates a report.
+    public init(clientOrderId: String?, venueOrderId: String?, instrument: String, fill: VenueFill) {
+        self.clientOrderId = clientOrderId
+        self.venueOrderId = venueOrderId
+        self.instrument = instrument
+        self.fill = fill
+    }
+}

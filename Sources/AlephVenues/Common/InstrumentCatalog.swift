@@ -56,8 +56,10 @@ public enum InstrumentCatalog {
                 guard let tick, let lot, let base = s["baseAsset"]?.stringValue, let quote = s["quoteAsset"]?.stringValue else {
                     throw Failure(description: "binance instruments: \(sym) lacks PRICE_FILTER, LOT_SIZE or assets")
                 }
-                out[sym] = Instrument(venue: "binance", base: base, quote: quote, kind: .spot, tickSize: tick, lotSize: lot, minNotional: minNotional,
+                var inst = Instrument(venue: "binance", base: base, quote: quote, kind: .spot, tickSize: tick, lotSize: lot, minNotional: minNotional,
                                       description: "Binance spot \(sym)")
+                inst.symbol = sym
+                out[sym] = inst
             }
         case "okx":
             for s in json["data"]?.arrayValue ?? [] {
@@ -69,6 +71,7 @@ public enum InstrumentCatalog {
                                       kind: swap ? .perp : .spot, tickSize: try dec(s["tickSz"], "tickSz"), lotSize: try dec(s["lotSz"], "lotSz"),
                                       minNotional: .zero, description: "OKX \(swap ? "swap" : "spot") \(sym)")
                 inst.id = "okx:\(sym)"   // OKX ids are unique and readable as they are (spot, swap, dated futures)
+                inst.symbol = sym
                 out[sym] = inst
             }
         default:
@@ -77,9 +80,11 @@ public enum InstrumentCatalog {
                 let lotFilter = s["lotSizeFilter"]
                 let lot = try (lotFilter?["qtyStep"]).map { v throws in try dec(v, "qtyStep") } ?? dec(lotFilter?["basePrecision"], "basePrecision")
                 let minNotional = (lotFilter?["minNotionalValue"]?.stringValue ?? lotFilter?["minOrderAmt"]?.stringValue).flatMap { try? Fixed(parsing: $0) } ?? .zero
-                out[sym] = Instrument(venue: "bybit", base: s["baseCoin"]?.stringValue ?? sym, quote: s["quoteCoin"]?.stringValue ?? "",
+                var inst = Instrument(venue: "bybit", base: s["baseCoin"]?.stringValue ?? sym, quote: s["quoteCoin"]?.stringValue ?? "",
                                       kind: category == "linear" ? .perp : .spot, tickSize: try dec(s["priceFilter"]?["tickSize"], "tickSize"),
                                       lotSize: lot, minNotional: minNotional, description: "Bybit \(category) \(sym)")
+                inst.symbol = sym
+                out[sym] = inst
             }
         }
         let missing = wanted.subtracting(out.keys)

@@ -93,7 +93,7 @@ public final class PaperExecutor: VenueExecutor {
     public func openOrders() async throws -> [VenueOpenOrder] { [] }
 
     /// Paper fills reach the engine as they happen; there is nothing to catch up.
-    public func fills(since: Int64) async throws -> [(clientOrderId: String?, venueOrderId: String?, fill: VenueFill)] { [] }
+    public func fills(since: Int64) async throws -> [VenueFillReport] { [] }
 
     /// The paper account is kept by the engine from its fills.
     public func account() async throws -> VenueAccountSnapshot { VenueAccountSnapshot(balances: []) }

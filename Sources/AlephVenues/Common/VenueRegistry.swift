@@ -1,0 +1,22 @@
+import AlephCore
+import AlephVenueKit
+import Logging
+
+/// Builds a venue's parts by name: the one place that knows which venues exist.
+public enum VenueRegistry {
+    /// A live executor for a venue config and its credentials.
+    public static func liveExecutor(_ c: VenueConfig, credentials: VenueCredentials, time: any TimeSource, logger: Logger) throws(VenueSetupError) -> any VenueExecutor {
+        switch c.venue {
+        case "binance": return BinanceExecutor(config: c, credentials: credentials, time: time, logger: logger)
+        default: throw VenueSetupError("live trading on \(c.venue) is not implemented in this build; use mode = \"paper\"")
+        }
+    }
+}
+
+/// A venue that cannot be set up as configured.
+public struct VenueSetupError: Error, CustomStringConvertible, Sendable {
+    /// What is wrong and what to do.
+    public var description: String
+    /// Creates an error.
+    public init(_ d: String) { description = d }
+}
