@@ -77,6 +77,14 @@ public struct RiskBook: Sendable {
     }
 
     /// Rolls the day over if needed (new day-start equity, fresh session budgets) and raises the peak.
+    /// An account joined (or left) the equity measure: its equity moves the peak and the day's
+    /// start with it, so money that was always there is neither a gain nor a loss.
+    public mutating func shiftBaselines(by amount: Fixed) {
+        peakEquity += amount
+        dayStartEquity += amount
+    }
+
+    /// Observes current equity: a new UTC day resets the day start; a new high moves the peak.
     public mutating func observe(equity: Fixed, now: Int64) {
         let today = RiskBook.dayNumber(now)
         if today != day {

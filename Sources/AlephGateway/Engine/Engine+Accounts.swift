@@ -99,6 +99,51 @@ extension Engine {
         return e
     }
 
+    /// True when every account can be valued now: each live venue has reported its balances and
+    /// every asset it holds that one of our instruments prices has a mark. Until then (a start, a
+    /// book not yet synced) the breaker judges on the last complete equity, so a price that is not
+    /// known yet never reads as a loss.
+    func equityComplete(marks: [String: Fixed]) -> Bool {
+        accounts.keys.allSatisfy { isPaper($0) || venueValued($0, marks: marks) }
+    }
+
+    /// Whether one live venue can be valued now (balances reported, every priced asset marked).
+    func venueValued(_ venue: String, marks: [String: Fixed]) -> Bool {
+        guard let balances = venueBalances[venue] else { return false }
+        for (asset, b) in balances where b.total.isPositive && config.stableValues[asset] == nil {
+            for stable in config.stableValues.keys where instruments["\(venue):\(asset)-\(stable)"] != nil && marks["\(venue):\(asset)-\(stable)"] == nil {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// A live account first valued joins the breaker's baselines with its equity (journaled, so a
+    /// restart does not add it twice): an account's existing money is neither gain nor loss.
+    func baselineNewAccounts(marks: [String: Fixed]) {
+        for venue in accounts.keys.sorted() where !isPaper(venue) && !baselinedVenues.contains(venue) && venueValued(venue, marks: marks) {
+            let e = liveEquity(venue, marks: marks)
+            risk.shiftBaselines(by: e)
+            baselinedVenues.insert(venue)
+            riskWritten = nil
+            pendingRecords.append(.event(kind: "risk_baseline", ref: venue, at: time.nowNanos(), data: .object([
+                JSONMember("venue", .string(venue)), JSONMember("equity", .string(e.description)),
+            ])))
+            logger.info("live account joins the equity measure", metadata: ["venue": "\(venue)", "equity": "\(e)"])
+        }
+    }
+
+    /// The equity the risk gate and the breaker judge on: now when complete, else the last complete value.
+    func riskEquity(marks: [String: Fixed]) -> Fixed {
+        baselineNewAccounts(marks: marks)
+        if equityComplete(marks: marks) {
+            let e = totalEquity(marks: marks)
+            lastCompleteEquity = e
+            return e
+        }
+        return lastCompleteEquity ?? max(risk.peakEquity, paperStartingCash)
+    }
+
     /// Starting cash over the paper accounts.
     var paperStartingCash: Fixed { accounts.filter { isPaper($0.key) }.values.reduce(Fixed.zero) { $0 + $1.startingCash } }
 

@@ -86,11 +86,12 @@ extension Engine {
         b.add("reconciled_ts_us", v.reconciledAt == 0 ? .null : .int(v.reconciledAt / 1000))
         b.add("last_error", v.lastError.map(JSON.string) ?? .null)
         var rl = JSONObjectBuilder()
-        for (name, c) in v.rateLimit.counters.sorted(by: { $0.key < $1.key }) {
+        let usage = executors[v.venue]?.rateLimit ?? v.rateLimit
+        for (name, c) in usage.counters.sorted(by: { $0.key < $1.key }) {
             rl.add(name, .object([JSONMember("used", .int(c.used)), JSONMember("limit", c.limit > 0 ? .int(c.limit) : .null)]))
         }
         b.add("rate_limit", .object([JSONMember("counters", rl.json),
-                                     JSONMember("blocked_ms", v.rateLimit.blockedUntil.map { .int(max(0, Int(($0 - now) / 1_000_000))) } ?? .null)]))
+                                     JSONMember("blocked_ms", usage.blockedUntil.map { .int(max(0, Int(($0 - now) / 1_000_000))) } ?? .null)]))
         return b.json
     }
 

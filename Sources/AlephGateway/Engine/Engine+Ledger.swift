@@ -65,6 +65,7 @@ extension Engine {
             intents[i.intentId] = IntentRecord(fingerprint: i.fingerprint, firstResult: i.result, orderId: i.orderId)
         }
         if let r = s.risk { risk.restore(r, history: s.riskHistory); riskWritten = (r, time.nowNanos()) }
+        baselinedVenues = s.baselinedVenues
         (report.limitChanges, report.limitChangesDropped) = restoreLimitChanges(s.riskLimitChanges)
         // Live orders: in-process (paper) ones rest again; anything caught mid-flight at a paper
         // venue never reached it. Orders sent to a remote venue are reconciled with it before that

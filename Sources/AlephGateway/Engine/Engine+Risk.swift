@@ -22,7 +22,7 @@ extension Engine {
         }
         let marks = self.marks()
         let gross = grossNotional(marks: marks)
-        let equity = totalEquity(marks: marks)
+        let equity = riskEquity(marks: marks)
         risk.observe(equity: equity, now: now)
         let venue = instruments[intent.instrument]?.venue ?? ""
         return RiskState(
@@ -42,7 +42,10 @@ extension Engine {
         guard accounts.values.contains(where: { a in a.positions.values.contains { !$0.quantity.isZero } || a.cash != a.startingCash })
                 || !venueBalances.isEmpty else { return }
         let now = time.nowNanos()
-        let equity = totalEquity(marks: marks())
+        let m = marks()
+        // Judge only complete valuations: an account not valued yet is not a loss.
+        guard equityComplete(marks: m) else { return }
+        let equity = riskEquity(marks: m)
         risk.observe(equity: equity, now: now)
         if let b = risk.breach(equity: equity) { apply(breach: b, equity: equity, now: now) }
     }
@@ -116,7 +119,7 @@ extension Engine {
         if let instrument, instruments[instrument] == nil { throw unknownInstrument(instrument) }
         let now = time.nowNanos()
         let marks = self.marks()
-        let equity = totalEquity(marks: marks)
+        let equity = riskEquity(marks: marks)
         risk.observe(equity: equity, now: now)
         let gross = grossNotional(marks: marks)
         let l = risk.limits
@@ -155,7 +158,7 @@ extension Engine {
         let p = try Params(params, allowed: ["cancel_all"])
         let cancel = try p.bool("cancel_all", default: false)
         let now = time.nowNanos()
-        let equity = totalEquity(marks: marks())
+        let equity = riskEquity(marks: marks())
         if let e = risk.halt(equity: equity, now: now) { publishRisk(e) }
         var cancelled: JSON = .array([])
         if cancel { cancelled = await cancelAll(instrument: nil, reason: "cancelled by halt")["cancelled"] ?? .array([]) }
@@ -168,7 +171,7 @@ extension Engine {
     func resume(_ params: JSON?, session: Session) throws(RPCError) -> JSON {
         _ = try Params(params, allowed: [])
         try requireAdmin(session, "resume")
-        let equity = totalEquity(marks: marks())
+        let equity = riskEquity(marks: marks())
         let before = risk.state
         if let e = risk.resume(equity: equity, now: time.nowNanos()) { publishRisk(e) }
         logger.notice("trading resumed by request", metadata: ["session": "\(session.id)", "peer": "\(session.peer)", "from": "\(before.rawValue)",

@@ -14,7 +14,7 @@ extension Engine {
         if !req.preview {
             if let prior = intents[req.intentId] {
                 if prior.fingerprint != req.fingerprint { throw conflict(req.intentId, orderId: prior.orderId) }
-                return Engine.markDuplicate(prior.firstResult)
+                return duplicateAnswer(prior)
             }
             if let flight = inFlight[req.intentId] {
                 if flight.fingerprint != req.fingerprint { throw conflict(req.intentId, orderId: flight.orderId) }
@@ -270,6 +270,18 @@ extension Engine {
             b.add("mode", order.live ? "live" : "paper")
         }
         return b.json
+    }
+
+    /// The first outcome of an intent, marked duplicate. When that outcome was not final at the
+    /// venue's answer (placed with no answer yet: `pending_submit`, `uncertain`), the order's state
+    /// now is added as `current`, so a retry learns where it stands without trading again.
+    func duplicateAnswer(_ prior: IntentRecord) -> JSON {
+        var res = Engine.markDuplicate(prior.firstResult)
+        let first = prior.firstResult["status"]?.stringValue
+        if first == OrderStatus.pendingSubmit.rawValue || first == OrderStatus.uncertain.rawValue, let id = prior.orderId, let o = orders[id] {
+            res = Engine.adding("current", Presenter.order(o, instrument: instruments[o.instrument]), to: res)
+        }
+        return res
     }
 
     static func markDuplicate(_ result: JSON) -> JSON {

@@ -36,6 +36,10 @@ public actor Engine {
     var fillsMissing: Set<String> = []
     /// `venue|client id` of orders with our prefix the ledger does not hold.
     var orphansSeen: Set<String> = []
+    /// Live venues whose equity is in the breaker's peak and day-start baselines.
+    var baselinedVenues: Set<String> = []
+    /// The last equity computed with every account valued (see `riskEquity`).
+    var lastCompleteEquity: Fixed?
     /// Gateway order ids by `venue|instrument|venue order id`.
     var venueOrderIndex: [String: String] = [:]
     /// Live venue balances by venue and asset.
@@ -210,7 +214,7 @@ public actor Engine {
         let id = "f-\(nextFill)"
         let tradeId = venueTradeId ?? "\(order.venue)-\(id)"
         if fillTradeIds.contains(tradeId) {
-            logger.notice("duplicate fill ignored", metadata: ["order": "\(orderId)", "venue_trade_id": "\(tradeId)"])
+            logger.debug("duplicate fill ignored", metadata: ["order": "\(orderId)", "venue_trade_id": "\(tradeId)"])
             return nil
         }
         let instrument = order.instrument

@@ -56,6 +56,9 @@ extension Ledger {
                     s.riskLimitChanges.append(RiskLimitChange(instrument: data["instrument"]?.stringValue, changes: changes,
                                                               configFingerprint: config, at: row[0]))
                 }
+                for row in try Row.fetchAll(db, sql: "SELECT ref FROM events WHERE kind = 'risk_baseline'") {
+                    if let v: String = row[0] { s.baselinedVenues.insert(v) }
+                }
                 s.eventCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
                 return s
             }

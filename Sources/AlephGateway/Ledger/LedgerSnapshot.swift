@@ -22,6 +22,8 @@ public struct LedgerSnapshot: Sendable {
     public var riskHistory: [RiskEvent] = []
     /// Runtime `set_risk_limits` changes, oldest first.
     public var riskLimitChanges: [RiskLimitChange] = []
+    /// Live venues already in the breaker's baselines (`risk_baseline` events).
+    public var baselinedVenues: Set<String> = []
     /// Number of journal events.
     public var eventCount = 0
 

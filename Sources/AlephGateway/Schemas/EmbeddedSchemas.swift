@@ -2230,6 +2230,10 @@ enum EmbeddedSchemas {
         "live"
       ],
       "description": "Whether the order was matched in this process (paper) or sent to the venue (live)."
+    },
+    "current": {
+      "$ref": "../defs/order.json",
+      "description": "Duplicates only, when the first outcome was pending_submit or uncertain: the order as it stands now."
     }
   },
   "required": [
