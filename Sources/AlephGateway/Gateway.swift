@@ -53,6 +53,7 @@ public struct Gateway: Sendable {
                                 e.testHooks = config.testHooks
                                 e.riskLimits = config.riskLimits
                                 e.riskOverrides = config.riskOverrides
+                                e.stableValues = config.stableValues
                                 e.adminToken = config.adminToken
                                 if let tcp = config.tcp, let (host, _) = try? GatewayConfig.hostPort(tcp) {
                                     e.requireAuth = !GatewayConfig.isLoopback(host)

@@ -23,6 +23,8 @@ final class ScriptedExecutor: VenueExecutor {
     let state = Mutex(State())
     /// Called at submit time; returns whether the order was durable (write-ahead check).
     let probe: @Sendable (Order) -> Bool
+    /// When set, submits wait here after being recorded (an order at the venue, its answer pending).
+    nonisolated(unsafe) var gate: AsyncGate?
 
     init(venue: String = "ext", finalAfterMs: Int = 0, probe: @escaping @Sendable (Order) -> Bool = { _ in true }) {
         self.venue = venue
@@ -38,11 +40,17 @@ final class ScriptedExecutor: VenueExecutor {
 
     nonisolated(nonsending) func submit(_ r: SubmitRequest) async -> SubmitOutcome {
         let durable = probe(r.order)
-        return state.withLock { s in
+        var outcome: SubmitOutcome = state.withLock { s in
             s.submitted.append(r.order)
             s.durableWhenSent.append(durable)
             return s.outcomes.isEmpty ? .uncertain("no script") : s.outcomes.removeFirst()
         }
+        if let gate { await gate.wait() }
+        if case .acknowledged(var st) = outcome, st.clientOrderId.isEmpty {
+            st.clientOrderId = r.order.clientOrderId ?? ""
+            outcome = .acknowledged(st)
+        }
+        return outcome
     }
 
     nonisolated(nonsending) func cancel(_ order: Order) async -> CancelOutcome {

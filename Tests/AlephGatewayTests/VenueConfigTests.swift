@@ -33,6 +33,16 @@ import Testing
             ("[venues.binance]\nsymbols = [\"BTC USDT\"]", "not a venue symbol"),
             ("[venues.binance]\ncategory = \"spot\"", "unknown key"),
             ("[venues.okx]\nbackoff_min_ms = 5000\nbackoff_max_ms = 10", "below backoff_min_ms"),
+            ("[venues.binance]\nenabled = true\nsymbols = [\"BTCUSDT\"]\nmode = \"live\"", "needs api_key_env or api_key_file"),
+            ("[venues.binance]\nenabled = true\nsymbols = [\"BTCUSDT\"]\nmode = \"live\"\napi_key_env = \"K\"", "needs api_secret_env"),
+            ("[venues.okx]\nenabled = true\nsymbols = [\"BTC-USDT\"]\nmode = \"live\"\napi_key_env = \"K\"\napi_secret_env = \"S\"", "passphrase_env"),
+            ("[venues.binance]\nmode = \"live\"\napi_key_env = \"K\"\napi_secret_env = \"S\"", "needs enabled = true"),
+            ("[venues.binance]\nmode = \"real\"", "\"paper\" or \"live\""),
+            ("[venues.binance]\napi_key_env = \"abc def\"", "must name an environment variable"),
+            ("[venues.bybit]\norphans = \"ignore\"", "\"adopt\" or \"cancel\""),
+            ("[venues.binance]\npassphrase_env = \"P\"", "unknown key"),
+            ("[valuation]\nusdt = \"1\"", "upper case"),
+            ("[valuation]\nUSDT = \"0\"", "greater than 0"),
         ]
         for (toml, why) in cases {
             do {
@@ -42,6 +52,40 @@ import Testing
                 #expect(error.description.contains(why), "\(toml) → \(error.description)")
             }
         }
+    }
+
+    @Test func liveVenuesAndTestnetPresets() throws {
+        let c = try GatewayConfig.load(toml: """
+            [venues.binance]
+            enabled = true
+            mode = "live"
+            testnet = true
+            symbols = ["BTCUSDT"]
+            api_key_env = "BINANCE_KEY"
+            api_secret_file = "/run/secrets/binance"
+            submit_timeout_ms = 2500
+            orphans = "adopt"
+
+            [venues.okx]
+            enabled = true
+            mode = "live"
+            testnet = true
+            symbols = ["BTC-USDT"]
+            api_key_env = "K"
+            api_secret_env = "S"
+            passphrase_env = "P"
+            ws_private_url = "ws://127.0.0.1:1/private"
+
+            [valuation]
+            FDUSD = "0.999"
+            """)
+        let b = try #require(c.venues.first { $0.venue == "binance" })
+        #expect(b.mode == .live && b.testnet && b.restURL == "https://testnet.binance.vision" && b.wsPrivateURL == "wss://ws-api.testnet.binance.vision/ws-api/v3")
+        #expect(b.apiKeyEnv == "BINANCE_KEY" && b.apiSecretFile == "/run/secrets/binance" && b.submitTimeoutMs == 2500 && b.orphans == .adopt)
+        let o = try #require(c.venues.first { $0.venue == "okx" })
+        // An explicit URL wins over the preset; the rest of the preset stays.
+        #expect(o.wsPrivateURL == "ws://127.0.0.1:1/private" && o.wsURL == "wss://wspap.okx.com:8443/ws/v5/public" && o.passphraseEnv == "P")
+        #expect(c.stableValues["FDUSD"] == Fixed("0.999") && c.stableValues["USDT"] == Fixed(1))
     }
 
     @Test func instrumentMetadataFromEachVenue() throws {

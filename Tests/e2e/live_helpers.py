@@ -11,6 +11,28 @@ from decimal import Decimal as D
 from conftest import BIN, Server
 
 
+def venues():
+    """The live venues under test, each with its mock and the sizes that suit its market."""
+    from mock_binance import MockBinance
+    from mock_bybit import MockBybit
+    from mock_okx import MockOKX
+    return {
+        "binance": dict(mock=MockBinance, inst="binance:BTC-USDT", qty=D("0.002"), step=D("50"), uncertain=["hang", "drop", "503"]),
+        "okx": dict(mock=MockOKX, inst="okx:BTC-USDT", qty=D("0.002"), step=D("20"), uncertain=["hang", "drop", "50004"]),
+        "bybit": dict(mock=MockBybit, inst="bybit:XRP-USDT-PERP", qty=D("100"), step=D("0.005"), uncertain=["hang", "drop", "10000"]),
+    }
+
+
+def balances_match(c, venue_name, mock):
+    bal = c.call("get_balances")
+    acct = next((a for a in bal.get("accounts", []) if a["venue"] == venue_name), None)
+    if not acct or acct["mode"] != "live":
+        return False
+    got = {b["asset"]: (D(b["free"]), D(b["locked"])) for b in acct["balances"]}
+    want = mock.expected_balances()
+    return all(got.get(a) == v for a, v in want.items())
+
+
 def wait_until(pred, timeout=15.0, step=0.05, what="condition"):
     deadline = time.time() + timeout
     last = None

@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import WSMsgType, web
 
-from mock_exchange import Exchange, FaultQueue, LoopThread, Reject, now_ms
+from mock_exchange import Exchange, MockVenue, Reject, now_ms
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data"
@@ -40,38 +40,14 @@ def fmt(x: D) -> str:
     return f"{x:.8f}"
 
 
-class MockBinance:
+class MockBinance(MockVenue):
     def __init__(self, balances=None, depth_levels=200):
         snap = json.loads((DATA / "binance/spot_btcusdt_snapshot.json").read_text())
-        self.ex = Exchange("BTCUSDT", "BTC", "USDT", snap["bids"][:depth_levels], snap["asks"][:depth_levels],
-                           balances or {"USDT": "100000", "BTC": "0.3"}, tick=D("0.01"), lot=D("0.00001"), min_notional=D("5"))
+        super().__init__(Exchange("BTCUSDT", "BTC", "USDT", snap["bids"][:depth_levels], snap["asks"][:depth_levels],
+                                  balances or {"USDT": "100000", "BTC": "0.3"}, tick=D("0.01"), lot=D("0.00001"), min_notional=D("5")))
         self.snap = snap
         self.update_id = snap["lastUpdateId"]
-        self.faults = FaultQueue()
-        self.blocked_until = 0.0
-        self.requests_while_blocked = 0
-        self.bad_signatures = 0
-        self.signed_requests = 0
-        self.user_sockets: set = set()
-        self.stream_blocked = threading.Event()
-        self.duplicate_events = False
         self.user_subscribes = 0
-        self.ex.listeners.append(self.on_exchange_event)
-        self.server = LoopThread(self.app)
-        self.lock = threading.Lock()
-        self.order_requests = 0
-
-    # ---- lifecycle ----
-    def start(self):
-        self.server.start()
-        return self
-
-    def stop(self):
-        self.server.stop()
-
-    @property
-    def port(self):
-        return self.server.port
 
     def config(self, mode="live", orphans="cancel", submit_timeout_ms=1500, extra=""):
         base = f"127.0.0.1:{self.port}"
@@ -109,11 +85,7 @@ class MockBinance:
 
     def verify(self, request: web.Request):
         """API key, HMAC over the exact query (signature last), timestamp window. Returns params or an error response."""
-        with self.lock:
-            self.signed_requests += 1
-        if time.time() < self.blocked_until:
-            with self.lock:
-                self.requests_while_blocked += 1
+        self.count_signed()
         if request.headers.get("X-MBX-APIKEY") != API_KEY:
             return None, self.err(401, -2015, "Invalid API-key, IP, or permissions for action.")
         raw = request.query_string
@@ -122,8 +94,7 @@ class MockBinance:
         payload, sig = raw.rsplit("&signature=", 1)
         good = hmac.new(SECRET.encode(), payload.encode(), hashlib.sha256).hexdigest()
         if not hmac.compare_digest(good, sig):
-            with self.lock:
-                self.bad_signatures += 1
+            self.bad_signature()
             return None, self.err(400, -1022, "Signature for this request is not valid.")
         params = dict(parse_qsl(payload, keep_blank_values=True))
         ts = int(params.get("timestamp", "0"))
@@ -202,8 +173,7 @@ class MockBinance:
             return web.json_response(self.order_json(o, cancel=True), headers=self.weight_headers(1))
         if request.method != "POST":
             return self.err(405, -1000, "method")
-        with self.lock:
-            self.order_requests += 1
+        self.count_order_request()
         fault = self.faults.take("order")
         if fault == "429":
             self.blocked_until = time.time() + 2
@@ -290,21 +260,13 @@ class MockBinance:
             events = [self.execution_report(o, x, None)]
         if kind == "cancelled":
             events.append(self.account_position())
+        msgs = []
         for ev in events:
             msg = json.dumps({"subscriptionId": 0, "event": ev})
-            for ws in list(self.user_sockets):
-                self.server.call(self._send_soon, ws, msg)
-                if self.duplicate_events and ev["e"] == "executionReport":
-                    self.server.call(self._send_soon, ws, msg)
-
-    def _send_soon(self, ws, msg):
-        asyncio.ensure_future(self._send(ws, msg))
-
-    async def _send(self, ws, msg):
-        try:
-            await ws.send_str(msg)
-        except Exception:
-            pass
+            msgs.append(msg)
+            if self.duplicate_events and ev["e"] == "executionReport":
+                msgs.append(msg)
+        self.push(msgs)
 
     def execution_report(self, o, x, tr):
         status = {"new": "NEW", "partially_filled": "PARTIALLY_FILLED", "filled": "FILLED", "cancelled": "CANCELED",
@@ -345,8 +307,7 @@ class MockBinance:
                 await ws.send_str(json.dumps({"id": rid, "status": 401, "error": {"code": -2015, "msg": "Invalid API-key, IP, or permissions for action."}}))
                 continue
             if not hmac.compare_digest(good, sig):
-                with self.lock:
-                    self.bad_signatures += 1
+                self.bad_signature()
                 await ws.send_str(json.dumps({"id": rid, "status": 400, "error": {"code": -1022, "msg": "Signature for this request is not valid."}}))
                 continue
             server = now_ms()
@@ -361,9 +322,7 @@ class MockBinance:
         self.user_sockets.discard(ws)
         return ws
 
-    def drop_streams(self):
-        """Closes every user-data connection (events until a resubscribe are lost: no replay)."""
-        socks = list(self.user_sockets)
-        self.user_sockets.clear()
-        for ws in socks:
-            self.server.call(lambda w=ws: asyncio.ensure_future(w.close()))
+    def expected_balances(self):
+        """The balances this venue reports, as {asset: (free, locked)}."""
+        with self.ex.lock:
+            return {a: (self.ex.free[a], self.ex.locked.get(a, D(0))) for a in self.ex.free}

@@ -92,6 +92,7 @@ class Exchange:
         self.order_ids = itertools.count(28457123)
         self.trade_ids = itertools.count(4012345)
         self.listeners: list = []               # callables(kind, payload) on every change
+        self.margin = False                     # derivatives: the base balance is a signed position (shorts allowed)
         self.request_log: list = []             # (endpoint, verified) for every signed request
 
     # ---- events ----
@@ -142,7 +143,7 @@ class Exchange:
                 need = qty * (price if price is not None else self.walk_cost(side, qty)[1] / max(qty, D("1e-18"))) * (1 + self.taker_fee)
                 if self.free.get(self.quote, D(0)) < need:
                     raise Reject("insufficient_balance", "Account has insufficient balance for requested action.")
-            elif self.free.get(self.base, D(0)) < qty:
+            elif not self.margin and self.free.get(self.base, D(0)) < qty:
                 raise Reject("insufficient_balance", "Account has insufficient balance for requested action.")
             t = now_ms()
             o = Order(next(self.order_ids), cid, self.symbol, side, typ, tif, price, qty, post_only, created_ms=t, updated_ms=t)
@@ -191,6 +192,8 @@ class Exchange:
         return qty, cost
 
     def _lock_for(self, o: Order, qty: D):
+        if o.side == "sell" and self.margin:
+            return
         if o.side == "buy":
             amt = qty * o.price
             self.free[self.quote] -= amt
@@ -200,6 +203,8 @@ class Exchange:
             self.locked[self.base] += qty
 
     def _unlock_for(self, o: Order, qty: D):
+        if o.side == "sell" and self.margin:
+            return
         if o.side == "buy":
             amt = qty * o.price
             self.free[self.quote] += amt
@@ -319,3 +324,75 @@ class LoopThread:
         if self.loop and self.stopping:
             self.loop.call_soon_threadsafe(self.stopping.set)
         self.thread.join(timeout=10)
+
+
+class MockVenue:
+    """What every mock venue face shares: the server thread, the fault queue, counters the tests
+    read, the private-stream sockets, and the switches for stream faults."""
+
+    def __init__(self, ex: Exchange):
+        self.ex = ex
+        self.faults = FaultQueue()
+        self.blocked_until = 0.0          # a 429 window the venue announced
+        self.requests_while_blocked = 0   # signed requests that arrived inside it (must stay 0)
+        self.bad_signatures = 0
+        self.signed_requests = 0
+        self.order_requests = 0
+        self.user_sockets: set = set()
+        self.stream_blocked = threading.Event()
+        self.duplicate_events = False
+        self.lock = threading.Lock()
+        self.ex.listeners.append(self.on_exchange_event)
+        self.server = LoopThread(self.app)
+
+    def start(self):
+        self.server.start()
+        return self
+
+    def stop(self):
+        self.server.stop()
+
+    @property
+    def port(self):
+        return self.server.port
+
+    def count_signed(self):
+        """Counts one signed request (and whether it broke an announced rate-limit window)."""
+        with self.lock:
+            self.signed_requests += 1
+            if time.time() < self.blocked_until:
+                self.requests_while_blocked += 1
+
+    def bad_signature(self):
+        with self.lock:
+            self.bad_signatures += 1
+
+    def count_order_request(self):
+        with self.lock:
+            self.order_requests += 1
+
+    def push(self, messages):
+        """Sends frames to every subscribed private stream, from any thread."""
+        for ws in list(self.user_sockets):
+            for m in messages:
+                self.server.call(lambda w=ws, x=m: asyncio.ensure_future(self._send(w, x)))
+
+    @staticmethod
+    async def _send(ws, msg):
+        try:
+            await ws.send_str(msg)
+        except Exception:
+            pass
+
+    def drop_streams(self):
+        """Closes every private-stream connection (events until a resubscribe are lost: no replay)."""
+        socks = list(self.user_sockets)
+        self.user_sockets.clear()
+        for ws in socks:
+            self.server.call(lambda w=ws: asyncio.ensure_future(w.close()))
+
+    def app(self):
+        raise NotImplementedError
+
+    def on_exchange_event(self, kind, payload):
+        raise NotImplementedError

@@ -46,6 +46,8 @@ public struct GatewayConfig: Sendable {
     public var ledgerPath: String?
     /// Live market-data feeds (`[venues.binance]`, `[venues.okx]`, `[venues.bybit]`).
     public var venues: [VenueConfig] = []
+    /// USD value of one unit of each stablecoin (`[valuation]`), for account equity.
+    public var stableValues: [String: Fixed] = EngineConfig().stableValues
     /// How hard each ledger commit syncs (`[ledger] sync`: `full` or `normal`).
     public var ledgerSync = LedgerSync.full
 
@@ -132,6 +134,16 @@ public struct GatewayConfig: Sendable {
                     c.venues.removeAll { $0.venue == name }
                     c.venues.append(try venue(name, kv))
                 }
+            case "valuation":
+                for (k, v) in t {
+                    let at = "valuation.\(k)"
+                    guard !k.isEmpty, k.allSatisfy({ $0.isUppercase || $0.isNumber }) else {
+                        throw ConfigError("config: \(at): asset names are upper case (USDT, USDC)")
+                    }
+                    let value = try decimal(v, at)
+                    guard value.isPositive else { throw ConfigError("config: \(at) must be greater than 0") }
+                    c.stableValues[k] = value
+                }
             case "ledger":
                 for (k, v) in t {
                     let at = "ledger.\(k)"
@@ -148,7 +160,7 @@ public struct GatewayConfig: Sendable {
                     }
                 }
             default:
-                throw ConfigError("config: unknown section [\(section)]; known: [server], [sim], [paper], [risk], [ledger], [venues.<name>]")
+                throw ConfigError("config: unknown section [\(section)]; known: [server], [sim], [paper], [risk], [ledger], [valuation], [venues.<name>]")
             }
         }
         return c

@@ -27,6 +27,7 @@ extension Engine {
         if let v = s.venueOrderId, !v.isEmpty, o.venueOrderId != v {
             o.venueOrderId = v
             venueOrderIndex[Engine.venueKey(o.venue, o.instrument, v)] = id
+            venueOrderIdOnly[Engine.venueKey(o.venue, "", v)] = id
         }
         if let st = s.status, st != o.status, Engine.shouldMove(from: o.status, to: st, filled: o.filledQuantity, quantity: o.quantity) {
             if !o.move(to: st, reason: s.reason, at: max(now, o.updatedAt)) {
@@ -73,7 +74,12 @@ extension Engine {
         defer { finishStep() }
         let now = time.nowNanos()
         switch event {
-        case .order(let s):
+        case .order(var s):
+            if orderId(forClientId: s.clientOrderId) == nil, let v = s.venueOrderId, let id = venueOrderIdOnly[Engine.venueKey(venue, "", v)],
+               let cid = orders[id]?.clientOrderId {
+                // A report without our client id (Bybit maker executions): found by the venue's order id.
+                s.clientOrderId = cid
+            }
             if !applyVenueState(s, at: now) { noteForeign(s, venue: venue) }
         case .balances(let list, let complete):
             applyBalances(list, complete: complete, venue: venue, at: now)

@@ -75,6 +75,10 @@ extension Engine {
         for id in orderIds {
             guard var o = orders[id], !o.status.isTerminal else { continue }
             if let cid = o.clientOrderId, !clientIds.isOurs(cid) { legacyClientIds[cid] = o.id }
+            if let v = o.venueOrderId {
+                venueOrderIndex[Engine.venueKey(o.venue, o.instrument, v)] = o.id
+                venueOrderIdOnly[Engine.venueKey(o.venue, "", v)] = o.id
+            }
             if o.live {
                 openOrderIds.insert(o.id)
                 report.openOrders += 1

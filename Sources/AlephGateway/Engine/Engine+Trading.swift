@@ -142,12 +142,9 @@ extension Engine {
             }
         }
         let order = orders[orderId]!
-        var booked: [(Fixed, Fixed, Fixed, Liquidity)] = []
-        if fills.count > fillsBefore {
-            for k in fillsBefore..<fills.count where fills[k].orderId == orderId {
-                booked.append((fills[k].price, fills[k].quantity, fills[k].fee, fills[k].liquidity))
-            }
-        }
+        _ = fillsBefore
+        // The order's fills so far, however they arrived (the answer, or the stream while it travelled).
+        let booked = recentFills(of: order).map { ($0.price, $0.quantity, $0.fee, $0.liquidity) }
         var res = result(req, order: order, orderId: order.id, status: order.status, fills: booked, reason: order.reason, expectedStatus: nil,
                          inst: inst, decidedOn: decidedOn, checks: nil)
         if let rejection { res = Engine.adding("rejection", rejection, to: res) }
@@ -157,6 +154,26 @@ extension Engine {
                                                    rationale: req.rationale, receivedAt: now, result: res, orderId: order.id)))
         finishFlight(req.intentId, result: consumed ? res : nil)
         return res
+    }
+
+    /// The fills of a recent order, oldest first: scanned back from the newest fill until they
+    /// add up to the order's filled quantity (a fresh order's fills are the last ones booked).
+    func recentFills(of order: Order) -> [Fill] {
+        guard order.filledQuantity.isPositive else { return [] }
+        var out: [Fill] = []
+        var sum = Fixed.zero
+        var k = fills.count - 1
+        var scanned = 0
+        while k >= 0 && sum < order.filledQuantity && scanned < 100_000 {
+            let f = fills[k]
+            if f.orderId == order.id {
+                out.append(f)
+                sum += f.quantity
+            }
+            k -= 1
+            scanned += 1
+        }
+        return out.reversed()
     }
 
     /// Ends an in-flight intent and answers the duplicates that waited for it.

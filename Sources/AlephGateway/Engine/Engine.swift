@@ -42,6 +42,8 @@ public actor Engine {
     var lastCompleteEquity: Fixed?
     /// Gateway order ids by `venue|instrument|venue order id`.
     var venueOrderIndex: [String: String] = [:]
+    /// Gateway order ids by `venue||venue order id` (venues whose order ids are unique across symbols).
+    var venueOrderIdOnly: [String: String] = [:]
     /// Live venue balances by venue and asset.
     var venueBalances: [String: [String: VenueBalance]] = [:]
     /// Live venue derivatives positions by venue and instrument.

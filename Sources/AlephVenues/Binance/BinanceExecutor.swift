@@ -21,16 +21,13 @@ public final class BinanceExecutor: VenueExecutor {
     public let traits: ExecutorTraits
     let config: VenueConfig
     let requests: BinanceRequests
-    let http = HTTPTransport()
-    let gate = RateGate()
+    let rest: VenueREST
     let time: any TimeSource
     let logger: Logger
 
     struct State {
         var bySymbol: [String: Instrument] = [:]
         var byId: [String: Instrument] = [:]
-        var offsetMs: Int64 = 0
-        var synced = false
     }
     let state = Mutex(State())
 
@@ -45,6 +42,7 @@ public final class BinanceExecutor: VenueExecutor {
         self.requests = BinanceRequests(restURL: config.restURL, credentials: credentials, recvWindowMs: config.recvWindowMs)
         self.time = time
         self.logger = logger
+        rest = VenueREST(venue: "binance", time: time, onReply: { r, rest in BinanceExecutor.account(r, rest: rest, logger: logger) })
         traits = ExecutorTraits(remote: true, notFoundFinalAfterMs: config.recvWindowMs + 3_000, maxClientOrderIdLength: 36)
     }
 
@@ -63,31 +61,26 @@ public final class BinanceExecutor: VenueExecutor {
     var symbols: [String] { state.withLock { Array($0.bySymbol.keys).sorted() } }
 
     /// Venue time in ms (our clock plus the measured offset).
-    func nowMs() -> Int64 { time.nowNanos() / 1_000_000 + state.withLock { $0.offsetMs } }
+    func nowMs() -> Int64 { rest.nowMs() }
 
     /// Measures the offset to Binance's clock (`GET /api/v3/time`).
     func syncClock() async {
         let sent = time.nowNanos() / 1_000_000
-        guard case .reply(let r) = await http.send(requests.serverTime(), timeout: .seconds(5)), r.status == 200,
+        guard case .reply(let r) = await rest.send(requests.serverTime(), timeout: .seconds(5)), r.status == 200,
               let j = try? JSONParser.parse(r.body), let server = BinanceExecWire.int(j["serverTime"]) else { return }
-        let back = time.nowNanos() / 1_000_000
-        let offset = server - (sent + back) / 2
-        state.withLock { $0.offsetMs = offset; $0.synced = true }
+        rest.setServerTime(server, sentMs: sent, backMs: time.nowNanos() / 1_000_000)
     }
 
-    /// Sends one signed request through the rate gate, accounting its headers.
-    func send(_ req: HTTPRequestSpec, timeout: Duration) async -> HTTPOutcome {
-        let outcome = await http.send(req, timeout: timeout)
-        if case .reply(let r) = outcome { account(r) }
-        return outcome
-    }
+    func send(_ req: HTTPRequestSpec, timeout: Duration) async -> HTTPOutcome { await rest.send(req, timeout: timeout) }
 
-    func account(_ r: HTTPReply) {
-        let now = time.nowNanos()
+    /// Binance's rate-limit headers: request weight (pausing near the limit, before a ban), order
+    /// counts, and `Retry-After` on 429/418.
+    static func account(_ r: HTTPReply, rest: VenueREST, logger: Logger) {
+        let now = rest.nowNanos()
+        let gate = rest.gate
         if let w = r.header("x-mbx-used-weight-1m").flatMap({ Int($0) }) {
             gate.record("weight_1m", used: w, limit: BinanceExecutor.weightLimit)
             if w * 10 >= BinanceExecutor.weightLimit * 9 {
-                // Stay clear of a ban: wait for the next minute window.
                 let next = (now / 60_000_000_000 + 1) * 60_000_000_000
                 gate.block(until: next)
                 logger.warning("Binance request weight near its limit: pausing until the next minute", metadata: ["used": "\(w)"])
@@ -107,9 +100,7 @@ public final class BinanceExecutor: VenueExecutor {
         guard let inst = instrument(id: request.order.instrument) else {
             return .rejected(VenueRejection(code: .venueUnavailable, message: "Binance instrument \(request.order.instrument) is not loaded yet", retryable: true))
         }
-        if let wait = gate.wait(now: time.nowNanos()) {
-            return .rejected(VenueRejection(code: .venueRateLimited, message: "Binance rate limit: waiting \(wait) ms before sending", retryable: true, retryAfterMs: wait))
-        }
+        if let r = rest.rateRefusal() { return .rejected(r) }
         let req = requests.newOrder(symbol: inst.symbol, order: request.order, timestampMs: nowMs())
         switch await send(req, timeout: .milliseconds(config.submitTimeoutMs)) {
         case .notSent(let why):
@@ -134,9 +125,7 @@ public final class BinanceExecutor: VenueExecutor {
 
     public nonisolated(nonsending) func cancel(_ order: Order) async -> CancelOutcome {
         guard let inst = instrument(id: order.instrument) else { return .rejected(VenueRejection(code: .venueUnavailable, message: "instrument not loaded", retryable: true)) }
-        if let wait = gate.wait(now: time.nowNanos()) {
-            return .rejected(VenueRejection(code: .venueRateLimited, message: "Binance rate limit: waiting \(wait) ms", retryable: true, retryAfterMs: wait))
-        }
+        if let r = rest.rateRefusal() { return .rejected(r) }
         let req = requests.cancelOrder(symbol: inst.symbol, venueOrderId: order.venueOrderId, clientOrderId: order.clientOrderId, timestampMs: nowMs())
         switch await send(req, timeout: .milliseconds(config.submitTimeoutMs)) {
         case .notSent(let why): return .rejected(VenueRejection(code: .venueUnavailable, message: "not sent: \(why)", retryable: true))
@@ -156,7 +145,7 @@ public final class BinanceExecutor: VenueExecutor {
 
     public func lookup(_ order: Order) async -> LookupResult {
         guard let inst = instrument(id: order.instrument), let cid = order.clientOrderId else { return .failed("instrument not loaded") }
-        if let wait = gate.wait(now: time.nowNanos()) { return .failed("rate limited for \(wait) ms") }
+        if let r = rest.rateRefusal() { return .failed(r.message) }
         switch await send(requests.queryOrder(symbol: inst.symbol, clientOrderId: cid, timestampMs: nowMs()), timeout: .seconds(10)) {
         case .notSent(let why), .unknown(let why): return .failed(why)
         case .reply(let r):
@@ -208,28 +197,23 @@ public final class BinanceExecutor: VenueExecutor {
     }
 
     public func account() async throws -> VenueAccountSnapshot {
-        if !state.withLock({ $0.synced }) { await syncClock() }
+        if !rest.synced { await syncClock() }
         return VenueAccountSnapshot(balances: BinanceExecWire.balances(try JSONParser.parse(try await get(requests.account(timestampMs: nowMs())))))
     }
 
     /// A signed GET that must answer 200.
     func get(_ req: HTTPRequestSpec) async throws -> [UInt8] {
-        if let wait = gate.wait(now: time.nowNanos()) { throw HTTPFailure(description: "Binance rate limit: \(wait) ms to wait") }
-        switch await send(req, timeout: .seconds(10)) {
-        case .reply(let r) where r.status == 200: return r.body
-        case .reply(let r): throw HTTPFailure(description: "Binance HTTP \(r.status): \(BinanceExecWire.error(r.body).map { "\($0.code) \($0.message)" } ?? "")")
-        case .notSent(let why), .unknown(let why): throw HTTPFailure(description: why)
-        }
+        try await rest.get(req, describe: { r in "HTTP \(r.status): \(BinanceExecWire.error(r.body).map { "\($0.code) \($0.message)" } ?? "")" })
     }
 
     public func run(sink: @escaping @Sendable (ExecutionEvent) async -> Void) async {
-        if !state.withLock({ $0.synced }) { await syncClock() }
+        if !rest.synced { await syncClock() }
         let stream = BinanceUserStream(url: config.wsPrivateURL, requests: requests, idleTimeoutMs: max(config.idleTimeoutMs, 60_000),
-                                       offsetMs: { [self] in state.withLock { $0.offsetMs } },
+                                       offsetMs: { [rest] in rest.offsetMs },
                                        instruments: { [self] sym in instrument(symbol: sym) })
         await PrivateStreamRunner(venue: venue, protocol: stream, backoffMinMs: config.backoffMinMs, backoffMaxMs: config.backoffMaxMs,
                                   time: time, logger: logger).run(sink: sink)
     }
 
-    public var rateLimit: RateLimitUsage { gate.usage }
+    public var rateLimit: RateLimitUsage { rest.gate.usage }
 }

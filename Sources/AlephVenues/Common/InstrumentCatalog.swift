@@ -12,26 +12,44 @@ public enum InstrumentCatalog {
         public var description: String
     }
 
-    /// The metadata URL for a venue's symbols.
-    public static func url(_ c: VenueConfig) -> String {
+    /// OKX's instrument type of a symbol: `-SWAP` perpetuals, dated futures, else spot.
+    public static func okxInstType(_ symbol: String) -> String {
+        if symbol.hasSuffix("-SWAP") { return "SWAP" }
+        if let last = symbol.split(separator: "-").last, last.count == 6, last.allSatisfy(\.isNumber) { return "FUTURES" }
+        return "SPOT"
+    }
+
+    /// The metadata URLs for a venue's symbols (OKX: one per instrument type in use).
+    public static func urls(_ c: VenueConfig) -> [String] {
         switch c.venue {
         case "binance":
             let list = "[" + c.symbols.map { "%22\($0)%22" }.joined(separator: ",") + "]"
-            return "\(c.restURL)/api/v3/exchangeInfo?symbols=\(list)"
-        case "okx": return "\(c.restURL)/api/v5/public/instruments?instType=\(c.category == "linear" ? "SWAP" : "SPOT")"
-        default: return "\(c.restURL)/v5/market/instruments-info?category=\(c.category)"
+            return ["\(c.restURL)/api/v3/exchangeInfo?symbols=\(list)"]
+        case "okx":
+            return Set(c.symbols.map(okxInstType)).sorted().map { "\(c.restURL)/api/v5/public/instruments?instType=\($0)" }
+        default: return ["\(c.restURL)/v5/market/instruments-info?category=\(c.category)"]
         }
     }
 
     /// Fetches and parses the venue's metadata: symbol → instrument, for the configured symbols.
     public static func fetch(_ c: VenueConfig) async throws -> [String: Instrument] {
-        let body: [UInt8]
-        do { body = try await HTTPTransport().get(url(c), timeout: .seconds(15)) } catch { throw Failure(description: "\(error)") }
-        return try parse(venue: c.venue, category: c.category, symbols: c.symbols, body: body)
+        var out: [String: Instrument] = [:]
+        var bodies: [[UInt8]] = []
+        for u in urls(c) {
+            do { bodies.append(try await HTTPTransport().get(u, timeout: .seconds(15))) } catch { throw Failure(description: "\(error)") }
+        }
+        for (k, body) in bodies.enumerated() {
+            // Each body holds some of the symbols; the last one checks that all were found.
+            let found = try parse(venue: c.venue, category: c.category, symbols: c.symbols, body: body, requireAll: k == bodies.count - 1 && bodies.count == 1)
+            out.merge(found) { a, _ in a }
+        }
+        let missing = Set(c.symbols).subtracting(out.keys)
+        if !missing.isEmpty { throw Failure(description: "\(c.venue) does not list \(missing.sorted().joined(separator: ", "))") }
+        return out
     }
 
     /// Parses a metadata body (pure; tested on fixtures).
-    public static func parse(venue: String, category: String, symbols: [String], body: [UInt8]) throws -> [String: Instrument] {
+    public static func parse(venue: String, category: String, symbols: [String], body: [UInt8], requireAll: Bool = true) throws -> [String: Instrument] {
         let json: JSON
         do { json = try JSONParser.parse(body) } catch { throw Failure(description: "\(venue) instruments: not JSON: \(error)") }
         func dec(_ v: JSON?, _ what: String) throws -> Fixed {
@@ -88,7 +106,7 @@ public enum InstrumentCatalog {
             }
         }
         let missing = wanted.subtracting(out.keys)
-        if !missing.isEmpty { throw Failure(description: "\(venue) does not list \(missing.sorted().joined(separator: ", "))") }
+        if requireAll && !missing.isEmpty { throw Failure(description: "\(venue) does not list \(missing.sorted().joined(separator: ", "))") }
         return out
     }
 }

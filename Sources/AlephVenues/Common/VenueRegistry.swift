@@ -8,6 +8,8 @@ public enum VenueRegistry {
     public static func liveExecutor(_ c: VenueConfig, credentials: VenueCredentials, time: any TimeSource, logger: Logger) throws(VenueSetupError) -> any VenueExecutor {
         switch c.venue {
         case "binance": return BinanceExecutor(config: c, credentials: credentials, time: time, logger: logger)
+        case "okx": return OKXExecutor(config: c, credentials: credentials, time: time, logger: logger)
+        case "bybit": return BybitExecutor(config: c, credentials: credentials, time: time, logger: logger)
         default: throw VenueSetupError("live trading on \(c.venue) is not implemented in this build; use mode = \"paper\"")
         }
     }
