@@ -24,6 +24,8 @@ let package = Package(
         .target(name: "AlephRPC", dependencies: ["AlephCore"]),
         .target(name: "AlephRisk", dependencies: ["AlephCore", "AlephBook"]),
         .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
+        // A C shim over the system OpenSSL's SHA-256, measured against swift-crypto's HMAC in `bench order-path`.
+        .target(name: "CHMACShim", linkerSettings: [.linkedLibrary("crypto")]),
         .target(name: "AlephCrypto", dependencies: ["AlephCore", "AlephRPC", "CSecp256k1", .product(name: "Crypto", package: "swift-crypto")]),
         // Venue-free shared types: market events, book syncs, the wire scanner, and the feed and
         // executor protocols every venue conforms to. Pure.
@@ -66,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "alephtx",
             dependencies: [
-                "AlephGateway", "AlephRPC", "AlephCore", "AlephRisk", "AlephBook", "AlephVenues", "AlephCrypto", "CSecp256k1",
+                "AlephGateway", "AlephRPC", "AlephCore", "AlephRisk", "AlephBook", "AlephVenues", "AlephCrypto", "CSecp256k1", "CHMACShim", "AlephNet",
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -61,10 +61,16 @@ public enum HTTPOutcome: Sendable {
     case unknown(String)
 }
 
+/// Anything that can carry a venue's REST request (the real transport; a benchmark's loopback sink).
+public protocol HTTPSending: Sendable {
+    /// Sends one request and waits at most `timeout` for the complete answer.
+    func send(_ r: HTTPRequestSpec, timeout: Duration, maxBody: Int) async -> HTTPOutcome
+}
+
 /// Venue-free HTTP for REST calls: one shared client (connection pooling, one NIO event loop
 /// group with the WebSockets and the TCP server), explicit timeouts, and an answer that says
 /// whether a failed request could have reached the venue.
-public struct HTTPTransport: Sendable {
+public struct HTTPTransport: HTTPSending {
     private let client: HTTPClient
 
     /// Uses the process-wide shared client.

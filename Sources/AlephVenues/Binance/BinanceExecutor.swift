@@ -37,12 +37,13 @@ public final class BinanceExecutor: VenueExecutor {
     static let orderLimit10s = 50
 
     /// Creates the executor.
-    public init(config: VenueConfig, credentials: VenueCredentials, time: any TimeSource, logger: Logger) {
+    /// `transport` carries the REST requests (the real HTTP client unless a benchmark swaps in a sink).
+    public init(config: VenueConfig, credentials: VenueCredentials, time: any TimeSource, logger: Logger, transport: any HTTPSending = HTTPTransport()) {
         self.config = config
         self.requests = BinanceRequests(restURL: config.restURL, credentials: credentials, recvWindowMs: config.recvWindowMs)
         self.time = time
         self.logger = logger
-        rest = VenueREST(venue: "binance", time: time, onReply: { r, rest in BinanceExecutor.account(r, rest: rest, logger: logger) })
+        rest = VenueREST(venue: "binance", time: time, transport: transport, onReply: { r, rest in BinanceExecutor.account(r, rest: rest, logger: logger) })
         traits = ExecutorTraits(remote: true, notFoundFinalAfterMs: config.recvWindowMs + 3_000, maxClientOrderIdLength: 36)
     }
 

@@ -8,7 +8,7 @@ import Synchronization
 public final class VenueREST: Sendable {
     /// Venue name (for messages).
     public let venue: String
-    let http = HTTPTransport()
+    let http: any HTTPSending
     /// Rate-limit state.
     public let gate = RateGate()
     let time: any TimeSource
@@ -17,8 +17,10 @@ public final class VenueREST: Sendable {
     let onReply: @Sendable (HTTPReply, VenueREST) -> Void
 
     /// Creates the shared part.
-    public init(venue: String, time: any TimeSource, onReply: @escaping @Sendable (HTTPReply, VenueREST) -> Void = { _, _ in }) {
+    public init(venue: String, time: any TimeSource, transport: any HTTPSending = HTTPTransport(),
+                onReply: @escaping @Sendable (HTTPReply, VenueREST) -> Void = { _, _ in }) {
         self.venue = venue
+        self.http = transport
         self.time = time
         self.onReply = onReply
     }
@@ -39,7 +41,7 @@ public final class VenueREST: Sendable {
 
     /// Sends one request, accounting its answer.
     public func send(_ req: HTTPRequestSpec, timeout: Duration) async -> HTTPOutcome {
-        let outcome = await http.send(req, timeout: timeout)
+        let outcome = await http.send(req, timeout: timeout, maxBody: 32 << 20)
         if case .reply(let r) = outcome { onReply(r, self) }
         return outcome
     }

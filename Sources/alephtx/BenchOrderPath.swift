@@ -1,0 +1,213 @@
+import AlephBook
+import AlephCore
+import AlephCrypto
+import AlephGateway
+import AlephNet
+import AlephRPC
+import AlephRisk
+import AlephVenues
+import ArgumentParser
+import CHMACShim
+import Foundation
+import Logging
+import Synchronization
+
+/// `alephtx bench order-path`: a `place_signal` line in → the signed Binance order request
+/// written to a loopback TCP sink, through the real engine, risk gate, ledger write-ahead and
+/// Binance executor (only the HTTP client is swapped for the sink, which answers as Binance
+/// would). p50/p99 in µs with the ledger in memory and on disk; and the signing cost alone:
+/// the request build + HMAC, and HMAC-SHA256 by swift-crypto vs a C shim over the system OpenSSL.
+struct BenchOrderPath: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "order-path", abstract: "place_signal → signed venue request on a loopback socket, µs.")
+
+    @Option(help: "Orders per ledger mode.") var orders = 20_000
+    @Option(help: "Orders on the on-disk ledger (each waits for an fsync).") var diskOrders = 2_000
+    @Option(help: "HMAC iterations.") var hmacIterations = 500_000
+
+    func run() async throws {
+        var result: [String: Any] = ["bench": "order-path"]
+        let memory = try await measure(ledgerPath: ":memory:", n: orders)
+        result["memory"] = memory
+        let dir = NSTemporaryDirectory() + "alephtx-bench-order-path-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        result["disk_sync_full"] = try await measure(ledgerPath: dir + "/ledger.sqlite", n: diskOrders)
+        result["signing"] = signing()
+        print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
+    }
+
+    /// The signing costs alone (ns).
+    func signing() -> [String: Any] {
+        let secret = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
+        let query = Array("symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.001&newClientOrderId=axbench12345&newOrderRespType=FULL&recvWindow=5000&timestamp=1796000000000".utf8)
+        let key = HMACKey(secret: secret)
+        var shim = chmac_key()
+        Array(secret.utf8).withUnsafeBufferPointer { chmac_init(&shim, $0.baseAddress, $0.count) }
+        var out = [UInt8](repeating: 0, count: 32)
+        // Both implementations agree (the shim is checked before it is timed).
+        query.withUnsafeBufferPointer { q in out.withUnsafeMutableBufferPointer { o in withUnsafePointer(to: shim) { chmac_sign($0, q.baseAddress, q.count, o.baseAddress) } } }
+        let agree = out == key.authenticate(query)
+        func time(_ n: Int, _ body: () -> Int) -> Double {
+            var sink = 0
+            for _ in 0..<min(n, 2000) { sink &+= body() }
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<n { sink &+= body() }
+            let t1 = DispatchTime.now().uptimeNanoseconds
+            if sink == 42 { print("") }
+            return (Double(t1 - t0) / Double(n) * 10).rounded() / 10
+        }
+        let swiftCrypto = time(hmacIterations) { Int(key.authenticate(query)[0]) }
+        let openssl = time(hmacIterations) {
+            query.withUnsafeBufferPointer { q in out.withUnsafeMutableBufferPointer { o in withUnsafePointer(to: shim) { chmac_sign($0, q.baseAddress, q.count, o.baseAddress) } } }
+            return Int(out[0])
+        }
+        let creds = VenueCredentials(apiKey: "FAKEAPIKEYfakeapikeyFAKEAPIKEYfakeapikeyFAKEAPIKEYfakeapikey0001", secret: secret)
+        let builder = BinanceRequests(restURL: "http://127.0.0.1:1", credentials: creds, recvWindowMs: 5000)
+        var order = Order(id: "o-1", intentId: "i", instrument: "binance:BTC-USDT", side: .buy, type: .market, timeInForce: .ioc, limitPrice: nil,
+                          quantity: "0.001", postOnly: false, reduceOnly: false, rationale: nil, createdAt: 0)
+        order.clientOrderId = "axbench12345"
+        var ts: Int64 = 1_796_000_000_000
+        let build = time(hmacIterations / 10) {
+            ts += 1
+            return builder.newOrder(symbol: "BTCUSDT", order: order, timestampMs: ts).url.utf8.count
+        }
+        return ["hmac_sha256_swift_crypto_ns": swiftCrypto, "hmac_sha256_openssl_shim_ns": openssl, "implementations_agree": agree,
+                "binance_order_request_build_and_sign_ns": build, "message_bytes": query.count]
+    }
+
+    /// One ledger mode: `n` market orders through the whole path.
+    func measure(ledgerPath: String, n: Int) async throws -> [String: Any] {
+        let sink = try LoopbackSink()
+        defer { sink.close() }
+        var inst = Instrument(venue: "binance", base: "BTC", quote: "USDT", kind: .spot, tickSize: "0.01", lotSize: "0.00001", minNotional: "5",
+                              description: "bench")
+        inst.symbol = "BTCUSDT"
+        var cfg = VenueConfig(venue: "binance")
+        cfg.restURL = "http://127.0.0.1:\(sink.port)"
+        cfg.mode = .live
+        let creds = VenueCredentials(apiKey: "FAKEAPIKEYfakeapikeyFAKEAPIKEYfakeapikeyFAKEAPIKEYfakeapikey0001",
+                                     secret: "FAKESECRETfakesecretFAKESECRETfakesecretFAKESECRETfakesecret0001")
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        let time = SystemTimeSource()
+        let executor = BinanceExecutor(config: cfg, credentials: creds, time: time, logger: logger, transport: sink)
+        var ec = EngineConfig()
+        ec.riskLimits = RiskLimits()
+        let ledger = try Ledger(path: ledgerPath, sync: .full)
+        let engine = Engine(instruments: [inst], config: ec, time: time, logger: logger, ledger: ledger, executors: [executor])
+        await engine.addInstruments([inst], venue: "binance")
+        var bids: [BookLevel] = [], asks: [BookLevel] = []
+        for k in 0..<50 {
+            bids.append(BookLevel(price: Fixed(raw: (6_500_000 - Int64(k)) * 1_000_000), quantity: "10"))
+            asks.append(BookLevel(price: Fixed(raw: (6_500_001 + Int64(k)) * 1_000_000), quantity: "10"))
+        }
+        let (fixedBids, fixedAsks, instId) = (bids, asks, inst.id)
+        let refresh: @Sendable () async -> Void = {
+            let now = time.nowNanos()
+            await engine.ingest([.snapshot(BookUpdate(instrument: instId, bids: fixedBids, asks: fixedAsks, sequence: now, exchangeTime: now, receiveTime: now))])
+        }
+        await refresh()
+        await engine.markReconciled(venue: "binance", report: .null)
+        let outbox = Outbox(maxQueued: 1 << 20, onOverflow: { _ in })
+        let session = Session(id: 1, transport: "stdio", peer: "bench", outbox: outbox)
+        await engine.register(session)
+        let drain = Task { while await outbox.nextBatch() != nil {} }
+        var sent: [Int64] = [], answered: [Int64] = []
+        sent.reserveCapacity(n)
+        answered.reserveCapacity(n)
+        let warm = min(500, n / 10)
+        for k in 0..<(n + warm) {
+            if k % 2000 == 0 { await refresh() }
+            var line = #"{"jsonrpc":"2.0","id":\#(k),"method":"place_signal","params":{"intent_id":"b\#(k)","instrument":"binance:BTC-USDT","side":"buy","quantity":"0.001"}}"#
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let msg = line.withUTF8 { RPCEnvelope.decode(UnsafeRawBufferPointer($0)) }
+            await engine.execute(msg, session: session)
+            let t2 = DispatchTime.now().uptimeNanoseconds
+            let t1 = sink.lastWritten
+            if k >= warm {
+                sent.append(Int64(t1) - Int64(t0))
+                answered.append(Int64(t2) - Int64(t0))
+            }
+        }
+        await engine.flushLedger()
+        outbox.finish()
+        _ = await drain.value
+        func pct(_ v: [Int64], _ p: Double) -> Double {
+            let s = v.sorted()
+            return (Double(s[min(s.count - 1, Int(Double(s.count) * p))]) / 100).rounded() / 10
+        }
+        let filled = await engine.order("o-\(n + warm)")?.status.rawValue ?? "?"
+        return ["orders": n, "ledger": ledgerPath == ":memory:" ? "memory" : "file, sync=full",
+                "line_to_request_written_us": ["p50": pct(sent, 0.5), "p99": pct(sent, 0.99), "max": pct(sent, 1.0)],
+                "line_to_answer_us": ["p50": pct(answered, 0.5), "p99": pct(answered, 0.99)],
+                "requests_written": sink.requests, "last_order_status": filled]
+    }
+}
+
+/// The venue side of the bench: every request is serialized as HTTP/1.1 and written to a
+/// connected loopback TCP socket (a thread reads and discards), then answered as Binance answers a
+/// filled market order (`FULL`, with the request's client order id).
+final class LoopbackSink: HTTPSending, @unchecked Sendable {
+    let fd: Int32
+    let port: Int
+    private let listener: Int32
+    private let reader: Thread
+    private let stamp = Atomic<UInt64>(0)
+    private let count = Atomic<Int>(0)
+    private let nextId = Atomic<Int>(28_457_123)
+
+    init() throws {
+        let l = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(l, $0, len) } }
+        listen(l, 1)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(l, $0, &len) } }
+        let c = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var one: Int32 = 1
+        setsockopt(c, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        var target = addr
+        guard withUnsafePointer(to: &target, { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(c, $0, len) } }) == 0 else {
+            throw HTTPFailure(description: "loopback sink: connect failed")
+        }
+        listener = l
+        fd = c
+        port = Int(UInt16(bigEndian: addr.sin_port))
+        reader = Thread {
+            let a = accept(l, nil, nil)
+            var buf = [UInt8](repeating: 0, count: 1 << 16)
+            while buf.withUnsafeMutableBytes({ read(a, $0.baseAddress, $0.count) }) > 0 {}
+            Foundation.close(a)
+        }
+        reader.start()
+    }
+
+    /// When the last request finished writing (uptime ns).
+    var lastWritten: UInt64 { stamp.load(ordering: .acquiring) }
+    /// Requests written.
+    var requests: Int { count.load(ordering: .relaxed) }
+
+    func send(_ r: HTTPRequestSpec, timeout: Duration, maxBody: Int) async -> HTTPOutcome {
+        guard let q = r.url.firstIndex(of: "?") ?? r.url.indices.last else { return .notSent("bad url") }
+        let pathStart = r.url.range(of: "/api/")?.lowerBound ?? q
+        var head = "\(r.method) \(r.url[pathStart...]) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
+        for (k, v) in r.headers { head += "\(k): \(v)\r\n" }
+        head += "Content-Length: 0\r\n\r\n"
+        let ok = head.utf8.withContiguousStorageIfAvailable { p in write(fd, p.baseAddress, p.count) == p.count } ?? false
+        stamp.store(DispatchTime.now().uptimeNanoseconds, ordering: .releasing)
+        count.add(1, ordering: .relaxed)
+        guard ok else { return .unknown("sink write failed") }
+        let cid = r.url.range(of: "newClientOrderId=").map { r.url[$0.upperBound...].prefix { $0 != "&" } } ?? ""
+        let id = nextId.add(1, ordering: .relaxed).newValue
+        let body = #"{"symbol":"BTCUSDT","orderId":\#(id),"orderListId":-1,"clientOrderId":"\#(cid)","transactTime":1796000000000,"price":"0.00000000","origQty":"0.00100000","executedQty":"0.00100000","origQuoteOrderQty":"0.00000000","cummulativeQuoteQty":"65.00001000","status":"FILLED","timeInForce":"GTC","type":"MARKET","side":"BUY","workingTime":1796000000000,"fills":[{"price":"65000.01000000","qty":"0.00100000","commission":"0.06500001","commissionAsset":"USDT","tradeId":\#(id)}]}"#
+        return .reply(HTTPReply(status: 200, headers: ["x-mbx-used-weight-1m": "1"], body: Array(body.utf8)))
+    }
+
+    func close() {
+        Foundation.close(fd)
+        Foundation.close(listener)
+    }
+}
