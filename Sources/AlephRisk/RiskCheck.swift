@@ -20,6 +20,8 @@ public enum RiskCheck: String, Sendable, CaseIterable, Codable {
     case maxPosition = "max_position"
     /// Gross exposure across all instruments above the cap.
     case maxGrossExposure = "max_gross_exposure"
+    /// A live spot venue's free balance cannot pay for the order (quote for a buy, base for a sell).
+    case insufficientBalance = "insufficient_balance"
     /// Too many open orders (per instrument or in total).
     case maxOpenOrders = "max_open_orders"
     /// Orders per second per session or per venue exceeded.
@@ -38,7 +40,7 @@ public enum RiskCheck: String, Sendable, CaseIterable, Codable {
     case sessionBudget = "session_budget"
 
     /// Number of checks.
-    public static let count = 18
+    public static let count = 19
     /// The check at a position in the run order (a switch: no table lookup on the hot path).
     @inlinable public static func at(_ index: Int) -> RiskCheck {
         switch index {
@@ -52,13 +54,14 @@ public enum RiskCheck: String, Sendable, CaseIterable, Codable {
         case 7: return .maxOrderNotional
         case 8: return .maxPosition
         case 9: return .maxGrossExposure
-        case 10: return .maxOpenOrders
-        case 11: return .rateLimited
-        case 12: return .priceCollar
-        case 13: return .postOnlyWouldCross
-        case 14: return .maxSlippage
-        case 15: return .staleBook
-        case 16: return .drawdownBreaker
+        case 10: return .insufficientBalance
+        case 11: return .maxOpenOrders
+        case 12: return .rateLimited
+        case 13: return .priceCollar
+        case 14: return .postOnlyWouldCross
+        case 15: return .maxSlippage
+        case 16: return .staleBook
+        case 17: return .drawdownBreaker
         default: return .sessionBudget
         }
     }
@@ -76,14 +79,15 @@ public enum RiskCheck: String, Sendable, CaseIterable, Codable {
         case .maxOrderNotional: return 7
         case .maxPosition: return 8
         case .maxGrossExposure: return 9
-        case .maxOpenOrders: return 10
-        case .rateLimited: return 11
-        case .priceCollar: return 12
-        case .postOnlyWouldCross: return 13
-        case .maxSlippage: return 14
-        case .staleBook: return 15
-        case .drawdownBreaker: return 16
-        case .sessionBudget: return 17
+        case .insufficientBalance: return 10
+        case .maxOpenOrders: return 11
+        case .rateLimited: return 12
+        case .priceCollar: return 13
+        case .postOnlyWouldCross: return 14
+        case .maxSlippage: return 15
+        case .staleBook: return 16
+        case .drawdownBreaker: return 17
+        case .sessionBudget: return 18
         }
     }
 }

@@ -176,7 +176,25 @@ public enum RiskGate {
                 fail(&d, .maxGrossExposure, limit: cap, value: gross, r)
             }
         }
-        // 11. max_open_orders (only orders that can rest)
+        // 11. insufficient_balance: a live spot account pays in full, at once (no margin)
+        if buy, let free = s.availableQuote, valued, let notional {
+            if notional <= free && !overflowed {
+                pass(&d, .insufficientBalance, limit: free, value: notional)
+            } else {
+                let allowed = largestLots(upTo: qty, lot: rules.lotSize) { value(of: $0) <= free }
+                fail(&d, .insufficientBalance, limit: free, value: notional,
+                     RiskRejection(code: .insufficientBalance, limit: free, value: notional, maxAllowedQuantity: allowed, retryable: false))
+            }
+        } else if !buy, let free = s.availableBase {
+            if qty <= free {
+                pass(&d, .insufficientBalance, limit: free, value: qty)
+            } else {
+                let allowed = free.floored(to: rules.lotSize)
+                fail(&d, .insufficientBalance, limit: free, value: qty,
+                     RiskRejection(code: .insufficientBalance, limit: free, value: qty, maxAllowedQuantity: allowed.isPositive ? allowed : nil, retryable: false))
+            }
+        }
+        // 12. max_open_orders (only orders that can rest)
         if o.canRest {
             if let per = l.maxOpenOrdersPerInstrument, s.openOrdersOnInstrument + 1 > per {
                 fail(&d, .maxOpenOrders, limit: Fixed.units(Int64(per)), value: Fixed.units(Int64(s.openOrdersOnInstrument + 1)),
@@ -190,7 +208,7 @@ public enum RiskGate {
                 pass(&d, .maxOpenOrders, limit: Fixed.units(Int64(total)), value: Fixed.units(Int64(s.openOrders + 1)))
             }
         }
-        // 12. rate_limited (session and venue buckets)
+        // 13. rate_limited (session and venue buckets)
         if let rate = l.maxOrdersPerSecond {
             let sAvail = s.sessionBucket?.available(at: now) ?? rate
             let vAvail = s.venueBucket?.available(at: now) ?? rate
@@ -204,7 +222,7 @@ public enum RiskGate {
                      RiskRejection(code: .rateLimited, limit: Fixed.units(Int64(rate)), value: used, retryable: true, retryAfterMs: Swift.max(1, retry)))
             }
         }
-        // 13. price_collar: how far the limit is through the mid, against mid × N bps
+        // 14. price_collar: how far the limit is through the mid, against mid × N bps
         if let n = l.priceCollarBps, let lp = o.limitPrice, let mid, mid.isPositive {
             let band = mid.bps(n, rounding: .down)
             let through = buy ? lp - mid : mid - lp
@@ -216,7 +234,7 @@ public enum RiskGate {
                      RiskRejection(code: .priceCollar, limit: band, value: through, correctedPrice: corrected, retryable: false))
             }
         }
-        // 14. post_only_would_cross: a post-only order must rest, never take
+        // 15. post_only_would_cross: a post-only order must rest, never take
         if o.postOnly, let lp = o.limitPrice, hasBook {
             let opposite = buy ? s.book.bestAsk?.price : s.book.bestBid?.price
             if let opposite, buy ? lp >= opposite : lp <= opposite {
@@ -227,7 +245,7 @@ public enum RiskGate {
                 pass(&d, .postOnlyWouldCross, limit: opposite, value: lp)
             }
         }
-        // 15. max_slippage (market orders): expected cost against the mid, against mid × N bps per unit
+        // 16. max_slippage (market orders): expected cost against the mid, against mid × N bps per unit
         if let n = l.maxSlippageBps, o.type == .market, let mid, mid.isPositive, d.expectedQuantity.isPositive {
             let atMid = mid.multiplied(by: d.expectedQuantity)
             let cost = buy ? d.expectedNotional - atMid : atMid - d.expectedNotional
@@ -240,7 +258,7 @@ public enum RiskGate {
                      RiskRejection(code: .maxSlippage, limit: allowance, value: cost, maxAllowedQuantity: allowed.isPositive ? allowed : nil, retryable: false))
             }
         }
-        // 16. stale_book
+        // 17. stale_book
         if let maxAge = l.maxBookAgeMs {
             let limitMs = Fixed.units(maxAge)
             if hasBook {
@@ -258,7 +276,7 @@ public enum RiskGate {
                 fail(&d, .staleBook, limit: limitMs, value: nil, RiskRejection(code: .staleBook, limit: limitMs, retryable: true))
             }
         }
-        // 17. drawdown_breaker
+        // 18. drawdown_breaker
         if l.maxDrawdown != nil || l.dailyLossLimit != nil {
             let drawdown = s.peakEquity - s.equity
             let dayLoss = s.dayStartEquity - s.equity
@@ -279,7 +297,7 @@ public enum RiskGate {
                 pass(&d, .drawdownBreaker, limit: cap, value: dayLoss)
             }
         }
-        // 18. session_budget
+        // 19. session_budget
         if let cap = l.sessionDailyNotional, valued, let notional {
             let today = s.sessionNotionalToday + notional
             if today <= cap && !overflowed {

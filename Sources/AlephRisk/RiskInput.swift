@@ -72,6 +72,10 @@ public struct RiskState: Sendable {
     public var venueBucket: TokenBucket?
     /// Notional the session traded today.
     public var sessionNotionalToday: Fixed
+    /// For a live spot venue with known balances: the free quote asset (nil: not checked).
+    public var availableQuote: Fixed? = nil
+    /// For a live spot venue with known balances: the free base asset (nil: not checked).
+    public var availableBase: Fixed? = nil
 
     /// Creates a state.
     public init(tradingState: TradingState = .active, instrument: InstrumentRules?, book: OrderBook?, position: Fixed = .zero,

@@ -181,7 +181,8 @@ class MockBinance(MockVenue):
         if fault == "500_before":
             return self.err(500, -1000, "An unknown error occurred while processing the request.")
         if fault == "reset_before":
-            request.transport.abort()
+            if request.transport is not None:
+                request.transport.abort()
             raise asyncio.CancelledError()
         cid = params.get("newClientOrderId", "")
         typ = params.get("type", "")
@@ -205,10 +206,12 @@ class MockBinance(MockVenue):
             return self.err(400, -1102, "Mandatory parameter was not sent, was empty/null, or malformed.")
         if fault == "hang":
             await asyncio.sleep(5)
-            request.transport.abort()
+            if request.transport is not None:
+                request.transport.abort()
             raise asyncio.CancelledError()
         if fault == "drop":
-            request.transport.abort()
+            if request.transport is not None:
+                request.transport.abort()
             raise asyncio.CancelledError()
         if fault == "503":
             return self.err(503, -1007, "Timeout waiting for response from backend server. Send status unknown; execution status unknown.")

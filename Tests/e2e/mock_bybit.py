@@ -205,7 +205,8 @@ class MockBybit(MockVenue):
         if fault == "500_before":
             return web.Response(status=502, text="Bad Gateway")
         if fault == "reset_before":
-            request.transport.abort()
+            if request.transport is not None:
+                request.transport.abort()
             raise asyncio.CancelledError()
         cid = body.get("orderLinkId", "")
         side = body.get("side", "").lower()
@@ -227,10 +228,12 @@ class MockBybit(MockVenue):
             return self.env_json(code=10001, msg="params error")
         if fault == "hang":
             await asyncio.sleep(5)
-            request.transport.abort()
+            if request.transport is not None:
+                request.transport.abort()
             raise asyncio.CancelledError()
         if fault == "drop":
-            request.transport.abort()
+            if request.transport is not None:
+                request.transport.abort()
             raise asyncio.CancelledError()
         if fault == "10000":
             return self.env_json(code=10000, msg="Server Timeout")

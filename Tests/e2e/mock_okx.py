@@ -190,7 +190,8 @@ class MockOKX(MockVenue):
         if fault == "500_before":
             return web.Response(status=500, text="Internal Server Error")
         if fault == "reset_before":
-            request.transport.abort()
+            if request.transport is not None:
+                request.transport.abort()
             raise asyncio.CancelledError()
         exp = request.headers.get("expTime")
         if exp and now_ms() > int(exp):
@@ -220,10 +221,12 @@ class MockOKX(MockVenue):
             return self.resp("51000", "Parameter error", status=400)
         if fault == "hang":
             await asyncio.sleep(5)
-            request.transport.abort()
+            if request.transport is not None:
+                request.transport.abort()
             raise asyncio.CancelledError()
         if fault == "drop":
-            request.transport.abort()
+            if request.transport is not None:
+                request.transport.abort()
             raise asyncio.CancelledError()
         if fault == "50004":
             return self.resp("50004", "API endpoint request timeout (does not mean that the request was successful or failed, please check the request result).",

@@ -79,14 +79,26 @@ def test_venue_refusals_map_to_stable_codes_and_keep_the_intent(live):
     s, c = start_gateway(venue, inst, name, config_extra="[risk]\nmax_position_notional = \"off\"\nmax_order_notional = \"off\"\n"
                                                           "max_gross_notional = \"off\"\nmax_slippage_bps = \"off\"\nsession_daily_notional = \"off\"\n")
     try:
-        # More than the account can pay for: insufficient_balance, with the venue's own code.
-        big = qty * 2000 if name != "bybit" else D("60000")
-        r = c.call("place_signal", intent_id="too-big", instrument=inst, side="buy", quantity=str(big), limit_price=str(venue.ex.best_bid()))
+        price = str(venue.ex.best_bid() - spec["step"])
+        if name != "bybit":
+            # A spot account pays in full: the gate knows the venue's free balance and says what fits.
+            big = qty * 100000
+            r = c.call("place_signal", intent_id="too-big", instrument=inst, side="buy", quantity=str(big), limit_price=price)
+            rej = r["rejection"]
+            assert r["status"] == "rejected" and rej["code"] == "insufficient_balance" and r["order_id"] is None, r
+            assert D(rej["max_allowed_quantity"]) * D(price) <= venue.ex.balance(venue.ex.quote)[0]
+        # The venue's balance drops behind the gateway's back: the venue refuses with its own code.
+        with venue.ex.lock:
+            saved = venue.ex.free[venue.ex.quote]
+            venue.ex.free[venue.ex.quote] = D(0)
+        r = c.call("place_signal", intent_id="venue-no", instrument=inst, side="buy", quantity=str(qty), limit_price=price)
         rej = r["rejection"]
-        assert r["status"] == "rejected" and rej["code"] == "insufficient_balance" and rej["venue_code"], r
-        assert r["order_id"] and not venue.ex.orders
-        # The intent id is not consumed: a corrected order with it goes through.
-        ok = c.call("place_signal", intent_id="too-big", instrument=inst, side="buy", quantity=str(qty), limit_price=str(venue.ex.best_bid() - spec["step"]))
+        assert r["status"] == "rejected" and rej["code"] == "insufficient_balance" and rej["venue_code"] and r["order_id"], r
+        assert not venue.ex.orders
+        # The intent id is not consumed: once the money is back the same intent goes through.
+        with venue.ex.lock:
+            venue.ex.free[venue.ex.quote] = saved
+        ok = c.call("place_signal", intent_id="venue-no", instrument=inst, side="buy", quantity=str(qty), limit_price=price)
         assert ok["status"] == "open" and ok["duplicate"] is False, ok
         assert_ledger_matches_venue(c, venue.ex, inst)
         validate_client(c)

@@ -215,7 +215,7 @@ def test_breaker_halt_resume_and_admin_rights():
 
 def test_preview_lists_every_check_with_headroom(stdio):
     r = ps(stdio, intent_id=iid("pv"), instrument="sim:BTC-USD", side="buy", quantity="0.1", preview=True)
-    assert r["status"] == "previewed" and len(r["checks"]) == 18
+    assert r["status"] == "previewed" and len(r["checks"]) == 19
     by = {x["check"]: x for x in r["checks"]}
     assert by["max_order_notional"]["outcome"] == "passed"
     assert Decimal(by["max_order_notional"]["headroom"]) == Decimal(by["max_order_notional"]["limit"]) - Decimal(by["max_order_notional"]["value"])

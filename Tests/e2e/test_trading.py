@@ -182,7 +182,7 @@ def test_rejections_say_what_to_change(stdio):
     assert r["rejection"]["corrected"]["limit_price"] == "60000" and r["rejection"]["limit"] == "0.1"
     r = call(c, "place_signal", intent_id=intent("lot"), instrument="sim:BTC-USD", side="buy", quantity="0.01234")
     assert r["rejection"]["code"] == "lot_size" and r["rejection"]["max_allowed_quantity"] == "0.0123"
-    assert r["rejection"]["corrected"]["quantity"] == "0.0123" and len(r["checks"]) == 18
+    assert r["rejection"]["corrected"]["quantity"] == "0.0123" and len(r["checks"]) == 19
     r = call(c, "place_signal", intent_id=intent("min"), instrument="sim:BTC-USD", side="buy", quantity="0.0001", limit_price="1000")
     assert r["rejection"]["code"] == "min_notional" and r["rejection"]["corrected"]["quantity"] == "0.005"
     r = call(c, "place_signal", intent_id=intent("ro"), instrument="sim:ETH-USD", side="sell", quantity="1", reduce_only=True)

@@ -25,12 +25,18 @@ extension Engine {
         let equity = riskEquity(marks: marks)
         risk.observe(equity: equity, now: now)
         let venue = instruments[intent.instrument]?.venue ?? ""
-        return RiskState(
+        var state = RiskState(
             tradingState: risk.state, instrument: instruments[intent.instrument].map(InstrumentRules.init), book: books[intent.instrument],
             position: position(intent.instrument)?.quantity ?? .zero, openBuyQuantity: openBuy, openSellQuantity: openSell,
             openOrders: openOrderIds.count, openOrdersOnInstrument: onInstrument, grossNotional: gross, equity: equity,
             peakEquity: risk.peakEquity, dayStartEquity: risk.dayStartEquity, sessionBucket: risk.sessionBucket(session, now: now),
             venueBucket: risk.venueBucket(venue, now: now), sessionNotionalToday: risk.sessionNotionalToday(session))
+        // A live spot account pays in full: the gate checks its free balances (perps and paper are margin accounts).
+        if !isPaper(venue), let inst = instruments[intent.instrument], inst.kind == .spot, let balances = venueBalances[venue] {
+            state.availableQuote = balances[inst.quote]?.free ?? .zero
+            state.availableBase = balances[inst.base]?.free ?? .zero
+        }
+        return state
     }
 
     /// The current trading state.

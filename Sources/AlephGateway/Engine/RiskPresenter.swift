@@ -67,6 +67,10 @@ enum RiskPresenter {
             return "Gross exposure would reach \(val) \(quote), above the limit \(lim)\(smaller)."
         case .postOnlyWouldCross:
             return "A post-only \(o.side.rawValue) at \(val) would cross the book (best \(o.side == .buy ? "ask" : "bid") \(lim)) and take liquidity; \(r.correctedPrice.map { "\($0) would rest" } ?? "use a price that rests")."
+        case .insufficientBalance:
+            return o.side == .buy
+                ? "The order needs \(val) \(quote) and the venue account has \(lim) \(quote) free\(smaller)."
+                : "The order sells \(val) \(base) and the venue account has \(lim) \(base) free\(smaller)."
         case .maxOpenOrders: return "This would be open order number \(val), above the limit \(lim); cancel some first."
         case .rateLimited: return "More than \(lim) orders per second; retry after \(r.retryAfterMs ?? 1) ms."
         case .priceCollar: return "The limit price is \(val) \(quote) through the mid, beyond the collar of \(lim); use \(r.correctedPrice?.description ?? "a closer price")."

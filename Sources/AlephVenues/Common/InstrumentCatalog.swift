@@ -52,58 +52,16 @@ public enum InstrumentCatalog {
     public static func parse(venue: String, category: String, symbols: [String], body: [UInt8], requireAll: Bool = true) throws -> [String: Instrument] {
         let json: JSON
         do { json = try JSONParser.parse(body) } catch { throw Failure(description: "\(venue) instruments: not JSON: \(error)") }
-        func dec(_ v: JSON?, _ what: String) throws -> Fixed {
+        let wanted = Set(symbols)
+        let dec: (JSON?, String) throws -> Fixed = { v, what in
             guard let t = v?.stringValue, let f = try? Fixed(parsing: t) else { throw Failure(description: "\(venue) instruments: missing or bad \(what)") }
             return f
         }
-        var out: [String: Instrument] = [:]
-        let wanted = Set(symbols)
+        let out: [String: Instrument]
         switch venue {
-        case "binance":
-            for s in json["symbols"]?.arrayValue ?? [] {
-                guard let sym = s["symbol"]?.stringValue, wanted.contains(sym) else { continue }
-                var tick: Fixed? = nil, lot: Fixed? = nil, minNotional = Fixed.zero
-                for f in s["filters"]?.arrayValue ?? [] {
-                    switch f["filterType"]?.stringValue {
-                    case "PRICE_FILTER": tick = try dec(f["tickSize"], "tickSize")
-                    case "LOT_SIZE": lot = try dec(f["stepSize"], "stepSize")
-                    case "NOTIONAL", "MIN_NOTIONAL": minNotional = try dec(f["minNotional"], "minNotional")
-                    default: break
-                    }
-                }
-                guard let tick, let lot, let base = s["baseAsset"]?.stringValue, let quote = s["quoteAsset"]?.stringValue else {
-                    throw Failure(description: "binance instruments: \(sym) lacks PRICE_FILTER, LOT_SIZE or assets")
-                }
-                var inst = Instrument(venue: "binance", base: base, quote: quote, kind: .spot, tickSize: tick, lotSize: lot, minNotional: minNotional,
-                                      description: "Binance spot \(sym)")
-                inst.symbol = sym
-                out[sym] = inst
-            }
-        case "okx":
-            for s in json["data"]?.arrayValue ?? [] {
-                guard let sym = s["instId"]?.stringValue, wanted.contains(sym) else { continue }
-                let parts = sym.split(separator: "-").map(String.init)
-                let swap = s["instType"]?.stringValue == "SWAP"
-                var inst = Instrument(venue: "okx", base: s["baseCcy"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? parts.first ?? sym,
-                                      quote: s["quoteCcy"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? (parts.count > 1 ? parts[1] : ""),
-                                      kind: swap ? .perp : .spot, tickSize: try dec(s["tickSz"], "tickSz"), lotSize: try dec(s["lotSz"], "lotSz"),
-                                      minNotional: .zero, description: "OKX \(swap ? "swap" : "spot") \(sym)")
-                inst.id = "okx:\(sym)"   // OKX ids are unique and readable as they are (spot, swap, dated futures)
-                inst.symbol = sym
-                out[sym] = inst
-            }
-        default:
-            for s in json["result"]?["list"]?.arrayValue ?? [] {
-                guard let sym = s["symbol"]?.stringValue, wanted.contains(sym) else { continue }
-                let lotFilter = s["lotSizeFilter"]
-                let lot = try (lotFilter?["qtyStep"]).map { v throws in try dec(v, "qtyStep") } ?? dec(lotFilter?["basePrecision"], "basePrecision")
-                let minNotional = (lotFilter?["minNotionalValue"]?.stringValue ?? lotFilter?["minOrderAmt"]?.stringValue).flatMap { try? Fixed(parsing: $0) } ?? .zero
-                var inst = Instrument(venue: "bybit", base: s["baseCoin"]?.stringValue ?? sym, quote: s["quoteCoin"]?.stringValue ?? "",
-                                      kind: category == "linear" ? .perp : .spot, tickSize: try dec(s["priceFilter"]?["tickSize"], "tickSize"),
-                                      lotSize: lot, minNotional: minNotional, description: "Bybit \(category) \(sym)")
-                inst.symbol = sym
-                out[sym] = inst
-            }
+        case "binance": out = try BinanceCatalog.instruments(json, wanted: wanted, dec: dec)
+        case "okx": out = try OKXCatalog.instruments(json, wanted: wanted, dec: dec)
+        default: out = try BybitCatalog.instruments(json, category: category, wanted: wanted, dec: dec)
         }
         let missing = wanted.subtracting(out.keys)
         if requireAll && !missing.isEmpty { throw Failure(description: "\(venue) does not list \(missing.sorted().joined(separator: ", "))") }
