@@ -26,7 +26,7 @@ let package = Package(
         .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
         // A C shim over the system OpenSSL's SHA-256, measured against swift-crypto's HMAC in `bench order-path`.
         .target(name: "CHMACShim", linkerSettings: [.linkedLibrary("crypto")]),
-        .target(name: "AlephCrypto", dependencies: ["AlephCore", "AlephRPC", "CSecp256k1", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "AlephCrypto", dependencies: ["AlephCore", "AlephRPC", "CSecp256k1", "CHMACShim", .product(name: "Crypto", package: "swift-crypto")]),
         // Venue-free shared types: market events, book syncs, the wire scanner, and the feed and
         // executor protocols every venue conforms to. Pure.
         .target(name: "AlephVenueKit", dependencies: ["AlephCore", "AlephBook"]),

@@ -1,27 +1,47 @@
+import CHMACShim
 import Crypto
 import Foundation
 
-/// An HMAC-SHA256 key with its keyed inner/outer state computed once: each message then costs
-/// only its own compression rounds. `HMAC<SHA256>` is a value type (copy-on-write), so sharing the
-/// precomputed state across tasks is safe; `RequestSignerTests` checks that reuse never mutates it.
+/// An HMAC-SHA256 key with its keyed inner/outer SHA-256 states computed once: each message then
+/// costs only its own compression rounds. The states live inline (a value type, safe to share);
+/// hashing runs over the system OpenSSL's SHA-256 (`CHMACShim`), measured in `bench order-path`
+/// at about 0.2 µs for a 142-byte order query against about 1 µs for swift-crypto's `HMAC<SHA256>`
+/// (kept as the independent reference: `authenticateReference`, and the tests compare them).
 public struct HMACKey: @unchecked Sendable {
-    private let state: HMAC<SHA256>
+    private let key: chmac_key
+    private let reference: HMAC<SHA256>
 
     /// Precomputes the state for a secret (never logged).
-    public init(secret: [UInt8]) { state = HMAC<SHA256>(key: SymmetricKey(data: secret)) }
+    public init(secret: [UInt8]) {
+        var k = chmac_key()
+        secret.withUnsafeBufferPointer { chmac_init(&k, $0.baseAddress, $0.count) }
+        key = k
+        reference = HMAC<SHA256>(key: SymmetricKey(data: secret))
+    }
 
     /// Precomputes the state for a UTF-8 secret.
     public init(secret: String) { self.init(secret: Array(secret.utf8)) }
 
     /// The 32-byte MAC of `message`.
     public func authenticate(_ message: [UInt8]) -> [UInt8] {
-        var h = state
-        h.update(data: message)
-        return h.finalize().withUnsafeBytes { Array($0) }
+        var out = [UInt8](repeating: 0, count: 32)
+        message.withUnsafeBufferPointer { m in
+            out.withUnsafeMutableBufferPointer { o in
+                withUnsafePointer(to: key) { chmac_sign($0, m.baseAddress, m.count, o.baseAddress) }
+            }
+        }
+        return out
     }
 
     /// The MAC of a string's UTF-8 bytes.
     public func authenticate(_ message: String) -> [UInt8] { authenticate(Array(message.utf8)) }
+
+    /// The same MAC by swift-crypto (BoringSSL), the independent reference the tests compare with.
+    public func authenticateReference(_ message: [UInt8]) -> [UInt8] {
+        var h = reference
+        h.update(data: message)
+        return h.finalize().withUnsafeBytes { Array($0) }
+    }
 }
 
 /// The venues' request-signing recipes (see ../shared/specs): each takes exactly the bytes sent.

@@ -63,8 +63,9 @@ public enum HTTPOutcome: Sendable {
 
 /// Anything that can carry a venue's REST request (the real transport; a benchmark's loopback sink).
 public protocol HTTPSending: Sendable {
-    /// Sends one request and waits at most `timeout` for the complete answer.
-    func send(_ r: HTTPRequestSpec, timeout: Duration, maxBody: Int) async -> HTTPOutcome
+    /// Sends one request and waits at most `timeout` for the complete answer (starting on the
+    /// caller's executor: an in-process sink answers without a thread hop).
+    nonisolated(nonsending) func send(_ r: HTTPRequestSpec, timeout: Duration, maxBody: Int) async -> HTTPOutcome
 }
 
 /// Venue-free HTTP for REST calls: one shared client (connection pooling, one NIO event loop
@@ -77,7 +78,7 @@ public struct HTTPTransport: HTTPSending {
     public init() { client = HTTPClient.shared }
 
     /// Sends one request and waits at most `timeout` for the complete answer.
-    public func send(_ r: HTTPRequestSpec, timeout: Duration, maxBody: Int = 32 << 20) async -> HTTPOutcome {
+    public nonisolated(nonsending) func send(_ r: HTTPRequestSpec, timeout: Duration, maxBody: Int = 32 << 20) async -> HTTPOutcome {
         var req = HTTPClientRequest(url: r.url)
         req.method = HTTPMethod(rawValue: r.method)
         for (k, v) in r.headers { req.headers.add(name: k, value: v) }

@@ -90,7 +90,11 @@ public struct PrivateStreamRunner<P: PrivateStreamProtocol>: Sendable {
         var wsConfig = WebSocketClientConfiguration(maxFrameSize: 1 << 24)
         wsConfig.closeTimeout = .seconds(2)
         let box = ReadyBox()
-        try await WebSocketClient.connect(url: p.value.url, configuration: wsConfig, logger: logger) { inbound, outbound, _ in
+        // The socket layer traces frame bytes; a private stream's frames carry signed logins, so
+        // it never logs below info whatever the gateway's level.
+        var wsLogger = logger
+        if wsLogger.logLevel < .info { wsLogger.logLevel = .info }
+        try await WebSocketClient.connect(url: p.value.url, configuration: wsConfig, logger: wsLogger) { inbound, outbound, _ in
             for f in p.value.openingFrames(nowMs: self.time.nowNanos() / 1_000_000) { try await outbound.write(.text(f)) }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {

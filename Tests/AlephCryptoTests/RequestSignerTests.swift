@@ -21,6 +21,17 @@ import Testing
         #expect(throws: CryptoError.self) { try RequestSigner.polymarketKey(secretBase64URL: "not base64!") }
     }
 
+    @Test func theOpenSSLShimAgreesWithSwiftCryptoOnEveryKeyAndMessageLength() {
+        var rng = SystemRandomNumberGenerator()
+        for keyLength in [0, 1, 31, 32, 63, 64, 65, 128, 300] {
+            let key = HMACKey(secret: (0..<keyLength).map { _ in UInt8.random(in: 0...255, using: &rng) })
+            for length in [0, 1, 55, 56, 63, 64, 65, 119, 142, 1000] {
+                let m = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                #expect(key.authenticate(m) == key.authenticateReference(m), "key \(keyLength) B, message \(length) B")
+            }
+        }
+    }
+
     static func load(_ file: String) -> [String: Any]? {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("shared/vectors/\(file)").path

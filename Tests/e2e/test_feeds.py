@@ -283,6 +283,10 @@ def test_binance_trades_reach_subscribers(mock):
     s = start(mock, ("binance",))
     try:
         c = s.client()
+        # Instruments appear once the venue's metadata is loaded (slower on a loaded machine).
+        deadline = time.time() + 30
+        while time.time() < deadline and not any(i["id"] == "binance:BTC-USDT" for i in c.call("list_instruments")["instruments"]):
+            time.sleep(0.05)
         sub = c.subscribe("trades", instrument="binance:BTC-USDT")
         got = [sub.get(timeout=20)["data"] for _ in range(3)]
         sample = [json.loads(l) for l in mock.bn_trades]

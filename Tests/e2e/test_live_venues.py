@@ -1,6 +1,7 @@
 """Live execution on Binance, OKX and Bybit against the mock venues (mock_binance.py, mock_okx.py,
 mock_bybit.py): the real binary, each venue's real wire formats, every request's HMAC verified by
 Python's hmac, orders matched against the recorded books. Every message is checked against schemas/."""
+import json
 from decimal import Decimal as D
 
 import pytest
@@ -105,6 +106,36 @@ def test_venue_refusals_map_to_stable_codes_and_keep_the_intent(live):
     finally:
         assert s.stop() == 0
         s.tmp.cleanup()
+
+
+def test_secrets_never_reach_logs_answers_or_the_journal(live):
+    name, spec, venue = live
+    import mock_binance, mock_bybit, mock_okx
+    from conftest import Server
+    from live_helpers import journal
+    secrets = {"binance": [mock_binance.SECRET, mock_binance.API_KEY], "okx": [mock_okx.SECRET, mock_okx.API_KEY, mock_okx.PASSPHRASE],
+               "bybit": [mock_bybit.SECRET, mock_bybit.API_KEY]}[name]
+    s = Server(("--log-level", "trace"), config=venue.config(), env=venue.env())
+    try:
+        c = s.client()
+        wait_until(lambda: (venue_state(c, name) or {}).get("state") == "live" and "result" in c.request("get_book", {"instrument": spec["inst"]}),
+                   timeout=30, what="live")
+        c.call("place_signal", intent_id="s1", instrument=spec["inst"], side="buy", quantity=str(spec["qty"]))
+        venue.faults.add("order", "503" if name == "binance" else "50004" if name == "okx" else "10000")
+        c.call("place_signal", intent_id="s2", instrument=spec["inst"], side="buy", quantity=str(spec["qty"]))
+        wait_until(lambda: venue_state(c, name)["uncertain_orders"] == 0, what="settled")
+        answers = json.dumps([c.call(m) for m in ("get_health", "get_balances", "get_orders")])
+    finally:
+        assert s.stop() == 0
+    log = s.stderr_path.read_text(errors="replace")
+    assert "trace" in log.lower() or len(log) > 1000
+    exported = json.dumps(journal(s.data_dir))
+    for text in (log, answers, exported):
+        for secret in secrets:
+            assert secret not in text
+        for marker in ("signature=", "OK-ACCESS-SIGN", "X-BAPI-SIGN", "X-MBX-APIKEY"):
+            assert marker not in text, marker
+    s.tmp.cleanup()
 
 
 def test_live_venue_without_credentials_refuses_to_start(tmp_path):

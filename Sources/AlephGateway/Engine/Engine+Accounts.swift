@@ -99,12 +99,16 @@ extension Engine {
         return e
     }
 
+    /// Live venues configured (fixed at start).
+    var liveVenueCount: Int { executors.values.reduce(0) { $0 + ($1.traits.remote ? 1 : 0) } }
+
     /// True when every account can be valued now: each live venue has reported its balances and
     /// every asset it holds that one of our instruments prices has a mark. Until then (a start, a
     /// book not yet synced) the breaker judges on the last complete equity, so a price that is not
     /// known yet never reads as a loss.
     func equityComplete(marks: [String: Fixed]) -> Bool {
-        accounts.keys.allSatisfy { isPaper($0) || venueValued($0, marks: marks) }
+        if liveVenueCount == 0 { return true }
+        return accounts.keys.allSatisfy { isPaper($0) || venueValued($0, marks: marks) }
     }
 
     /// Whether one live venue can be valued now (balances reported, every priced asset marked).
@@ -121,6 +125,7 @@ extension Engine {
     /// A live account first valued joins the breaker's baselines with its equity (journaled, so a
     /// restart does not add it twice): an account's existing money is neither gain nor loss.
     func baselineNewAccounts(marks: [String: Fixed]) {
+        guard baselinedVenues.count < liveVenueCount else { return }
         for venue in accounts.keys.sorted() where !isPaper(venue) && !baselinedVenues.contains(venue) && venueValued(venue, marks: marks) {
             let e = liveEquity(venue, marks: marks)
             risk.shiftBaselines(by: e)

@@ -7,7 +7,14 @@ extension Engine {
     /// Σ |position| × mark plus Σ open-order notional at limit: gross exposure.
     func grossNotional(marks: [String: Fixed]) -> Fixed {
         var gross = Fixed.zero
-        for (id, p) in allPositions() where !p.quantity.isZero { gross += p.quantity.magnitude.multiplied(by: marks[id] ?? p.averageEntry) }
+        for (venue, account) in accounts {
+            let paper = isPaper(venue)
+            for (id, stored) in account.positions {
+                // Live accounts hold what the venue says (balances, positions); paper ones what our fills built.
+                guard let p = paper ? stored : position(id), !p.quantity.isZero else { continue }
+                gross += p.quantity.magnitude.multiplied(by: marks[id] ?? p.averageEntry)
+            }
+        }
         for id in openOrderIds { if let o = orders[id] { gross += (o.limitPrice ?? .zero).multiplied(by: o.remainingQuantity) } }
         return gross
     }

@@ -91,13 +91,14 @@ extension Engine {
         openOrderIds.insert(order.id)
         let fingerprint = req.fingerprint
         inFlight[req.intentId] = InFlightIntent(fingerprint: fingerprint, orderId: order.id)
-        // Journal first: the intent and its pending_submit order.
+        // Journal first: the pending_submit order (and, for a remote venue, the intent already
+        // consumed: a crash after the send must never let a retry place it again).
         pendingRecords.append(.order(order, session: session.id))
-        pendingRecords.append(.intent(LedgerIntent(intentId: req.intentId, session: session.id, fingerprint: fingerprint, params: params ?? .null,
-                                                   rationale: req.rationale, receivedAt: now, result: pendingResult(req, order: order, inst: inst, decidedOn: decidedOn),
-                                                   orderId: order.id)))
         let remote = executor.traits.remote
         if remote {
+            pendingRecords.append(.intent(LedgerIntent(intentId: req.intentId, session: session.id, fingerprint: fingerprint, params: params ?? .null,
+                                                       rationale: req.rationale, receivedAt: now,
+                                                       result: pendingResult(req, order: order, inst: inst, decidedOn: decidedOn), orderId: order.id)))
             // Write-ahead: a venue accepts a client id again once the first order is final, so
             // only the ledger can stop a second order after a crash. Nothing leaves before this.
             let ticket = commitStep()

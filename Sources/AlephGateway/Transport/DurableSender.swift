@@ -65,7 +65,9 @@ public final class DurableSender: LedgerListener {
 
     /// Suspends until `ticket` is durable: true, or false when the ledger failed first.
     public func waitDurable(_ ticket: UInt64) async -> Bool {
-        await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
+        // Already durable (or failed): no suspension at all.
+        if let now: Bool = state.withLock({ s in ticket <= s.durable ? true : (s.failed ? false : nil) }) { return now }
+        return await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
             let now: Bool? = state.withLock { s in
                 if ticket <= s.durable { return true }
                 if s.failed { return false }

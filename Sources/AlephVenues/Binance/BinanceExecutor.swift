@@ -72,7 +72,7 @@ public final class BinanceExecutor: VenueExecutor {
         rest.setServerTime(server, sentMs: sent, backMs: time.nowNanos() / 1_000_000)
     }
 
-    func send(_ req: HTTPRequestSpec, timeout: Duration) async -> HTTPOutcome { await rest.send(req, timeout: timeout) }
+    nonisolated(nonsending) func send(_ req: HTTPRequestSpec, timeout: Duration) async -> HTTPOutcome { await rest.send(req, timeout: timeout) }
 
     /// Binance's rate-limit headers: request weight (pausing near the limit, before a ban), order
     /// counts, and `Retry-After` on 429/418.

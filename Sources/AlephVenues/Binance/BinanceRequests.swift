@@ -21,20 +21,37 @@ public struct BinanceRequests: Sendable {
         self.recvWindowMs = recvWindowMs
     }
 
-    /// `key=value&…` in the given order (values are ASCII here: symbols, decimals, our ids).
+    /// `key=value&…` in the given order, values percent-encoded outside `[A-Za-z0-9._~-]`.
     public static func query(_ params: [(String, String)]) -> String {
-        params.map { "\($0.0)=\(BinanceRequests.escape($0.1))" }.joined(separator: "&")
+        var out: [UInt8] = []
+        out.reserveCapacity(192)
+        for (k, (key, value)) in params.enumerated() {
+            if k > 0 { out.append(UInt8(ascii: "&")) }
+            out.append(contentsOf: key.utf8)
+            out.append(UInt8(ascii: "="))
+            escape(value, into: &out)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+
+    static func escape(_ v: String, into out: inout [UInt8]) {
+        for u in v.utf8 {
+            switch u {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E: out.append(u)
+            default:
+                out.append(UInt8(ascii: "%"))
+                out.append(hexDigits[Int(u >> 4)])
+                out.append(hexDigits[Int(u & 0x0F)])
+            }
+        }
     }
 
     static func escape(_ v: String) -> String {
-        var out = ""
-        for u in v.utf8 {
-            let c = Character(Unicode.Scalar(u))
-            if c.isLetter && u < 0x80 || c.isNumber && u < 0x80 || c == "-" || c == "_" || c == "." || c == "~" { out.append(c) } else {
-                out += "%" + String(u, radix: 16, uppercase: true).leftPad(2)
-            }
-        }
-        return out
+        var out: [UInt8] = []
+        escape(v, into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A signed REST request: `params` plus `signature`, the key in its header.

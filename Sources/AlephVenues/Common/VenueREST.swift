@@ -40,7 +40,7 @@ public final class VenueREST: Sendable {
     }
 
     /// Sends one request, accounting its answer.
-    public func send(_ req: HTTPRequestSpec, timeout: Duration) async -> HTTPOutcome {
+    public nonisolated(nonsending) func send(_ req: HTTPRequestSpec, timeout: Duration) async -> HTTPOutcome {
         let outcome = await http.send(req, timeout: timeout, maxBody: 32 << 20)
         if case .reply(let r) = outcome { onReply(r, self) }
         return outcome
