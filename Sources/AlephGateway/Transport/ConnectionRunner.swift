@@ -43,18 +43,19 @@ public struct ConnectionRunner: Sendable {
             try await channel.executeThenClose { inbound, outbound in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
-                        // Each batch is written straight to the channel and awaited until it reached
-                        // the socket or pipe: at the end nothing sits in a channel buffer that closing
-                        // would drop, and a slow reader makes the outbox coalesce bigger batches.
+                        // Batches go out through the channel's writer (pipelined, with its
+                        // back-pressure). At the end one last write straight to the channel is awaited:
+                        // channel writes complete in order, so when it completes everything before it
+                        // reached the socket or pipe, and closing the channel drops nothing.
                         do {
                             while let batch = await outbox.nextBatch() {
-                                try await raw.writeAndFlush(ByteBuffer(bytes: batch)).get()
+                                try await outbound.write(ByteBuffer(bytes: batch))
                             }
+                            try await raw.writeAndFlush(ByteBuffer()).get()
                         } catch {
                             // The peer is gone: wake a reader paused for space so the session ends.
                             outbox.close(reason: "write failed: \(error)")
                         }
-                        _ = outbound
                     }
                     do {
                         for try await frame in inbound {
