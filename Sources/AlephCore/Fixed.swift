@@ -215,3 +215,22 @@ extension Fixed {
         return o || v == Int64.min ? (n < 0 ? -Fixed.max : Fixed.max) : Fixed(raw: v)
     }
 }
+
+extension Fixed {
+    /// The price step at `price` under a tick size and an optional significant-figures rule
+    /// (`significantFigures` 0: none). With `n` figures, a price whose leading digit is at 10^e
+    /// steps by 10^(e−n+1), capped at 1 (integers are always allowed) and never finer than the tick.
+    public static func tick(at price: Fixed, tickSize: Fixed, significantFigures n: Int) -> Fixed {
+        guard n > 0, price.isPositive else { return tickSize }
+        // Digits of the raw value: the leading digit sits at 10^(digits − 1 − decimals).
+        var digits = 0
+        var r = price.raw
+        while r > 0 { digits += 1; r /= 10 }
+        let stepExponent = digits - n // of the raw value (units of 1e-8)
+        if stepExponent <= 0 { return tickSize }
+        if stepExponent >= Fixed.decimals { return Swift.max(tickSize, Fixed(raw: Fixed.scale)) }
+        var step: Int64 = 1
+        for _ in 0..<stepExponent { step *= 10 }
+        return Swift.max(tickSize, Fixed(raw: step))
+    }
+}

@@ -30,6 +30,9 @@ public struct Instrument: Sendable, Hashable {
     public var description: String
     /// The venue's own symbol (`BTCUSDT`, `BTC-USDT-SWAP`); empty for the simulated market.
     public var symbol: String = ""
+    /// Prices may carry at most this many significant figures (integers always pass), on top of
+    /// the tick size; 0 when the venue has no such rule (Hyperliquid: 5).
+    public var priceSignificantFigures: Int = 0
 
     /// Creates an instrument; the id is derived from venue, base, quote and kind.
     public init(venue: String, base: String, quote: String, kind: InstrumentKind,
@@ -44,6 +47,10 @@ public struct Instrument: Sendable, Hashable {
         self.description = description
         self.id = "\(venue):\(base)-\(quote)" + (kind == .perp ? "-PERP" : "")
     }
+
+    /// The price step that applies at `price`: the tick size, or — under a significant-figures
+    /// rule — the larger step the price's magnitude allows (never above 1: integers always pass).
+    public func tick(at price: Fixed) -> Fixed { Fixed.tick(at: price, tickSize: tickSize, significantFigures: priceSignificantFigures) }
 
     /// Decimal places of the tick size, used to print prices.
     public var priceDecimals: Int { tickSize.significantDecimals }

@@ -10,6 +10,8 @@ public struct Position: Sendable, Equatable {
     public var realizedPnL: Fixed
     /// Fees paid on this instrument.
     public var fees: Fixed
+    /// Net funding booked on this perp position (received positive, paid negative).
+    public var funding: Fixed = .zero
 
     /// A flat position.
     public init(instrument: String) {

@@ -72,6 +72,7 @@ public struct ExecutionService: Service {
         var nextResolve = time.nowNanos()
         var nextAccount = time.nowNanos() + Int64(config.accountRefreshMs) * 1_000_000
         var lastUnsettled: Set<String> = []
+        var lastAccountRead = time.nowNanos()
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(50))
             let now = time.nowNanos()
@@ -95,7 +96,11 @@ public struct ExecutionService: Service {
                 lastUnsettled = ids
                 nextResolve = time.nowNanos() + Int64(interval) * 1_000_000
             }
-            if now >= nextAccount {
+            // Venues whose stream carries no balances are read again soon after their account changed.
+            var refresh = now >= nextAccount
+            if !executor.traits.streamsAccount, now - lastAccountRead >= 200_000_000, await engine.takeAccountStale(venue: venue) { refresh = true }
+            if refresh {
+                lastAccountRead = now
                 if let a = try? await executor.account() { await engine.applyAccount(a, venue: venue) }
                 nextAccount = time.nowNanos() + Int64(config.accountRefreshMs) * 1_000_000
             }

@@ -52,6 +52,9 @@ public struct FeedService: Service {
         switch config.venue {
         case "binance": adapter = BinanceAdapter(config: config, instruments: ids)
         case "okx": adapter = OKXAdapter(config: config, instruments: ids)
+        case "hyperliquid":
+            let byCoin = Dictionary(catalog.values.map { ($0.symbol, $0.id) }, uniquingKeysWith: { a, _ in a })
+            adapter = HyperliquidAdapter(url: config.wsURL, instruments: byCoin, perps: Set(catalog.values.filter { $0.kind == .perp }.map(\.symbol)))
         default: adapter = BybitAdapter(config: config, instruments: ids)
         }
         let runner = FeedRunner(config: config, adapter: adapter, time: time, logger: logger,

@@ -39,12 +39,8 @@ public struct Gateway: Sendable {
         // Live venues get their executor; every other venue paper-trades in this process.
         var live: [(VenueConfig, any VenueExecutor)] = []
         for v in config.venues where v.enabled && v.mode == .live {
-            let credentials: VenueCredentials
-            do { credentials = try VenueCredentials.load(v) } catch {
-                throw ConfigError("[venues.\(v.venue)] mode = \"live\" but its credentials cannot be read: \(error.description)")
-            }
-            do { live.append((v, try VenueRegistry.liveExecutor(v, credentials: credentials, time: time, logger: logger))) } catch {
-                throw ConfigError("[venues.\(v.venue)]: \(error.description)")
+            do { live.append((v, try VenueRegistry.liveExecutor(v, time: time, logger: logger))) } catch {
+                throw ConfigError("[venues.\(v.venue)] \(error.description)")
             }
         }
         let engine = Engine(instruments: feed.instruments,

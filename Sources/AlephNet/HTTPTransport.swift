@@ -119,6 +119,18 @@ public struct HTTPTransport: HTTPSending {
     }
 }
 
+extension HTTPTransport {
+    /// A JSON POST whose answer must be 200 (Hyperliquid's `/info` queries).
+    public func post(_ url: String, json: String, timeout: Duration) async throws -> [UInt8] {
+        let spec = HTTPRequestSpec(method: "POST", url: url, headers: [("Content-Type", "application/json")], body: Array(json.utf8))
+        switch await send(spec, timeout: timeout) {
+        case .reply(let r) where r.status == 200: return r.body
+        case .reply(let r): throw HTTPFailure(description: "\(url) answered HTTP \(r.status)")
+        case .notSent(let why), .unknown(let why): throw HTTPFailure(description: "\(url): \(why)")
+        }
+    }
+}
+
 /// A failed GET.
 public struct HTTPFailure: Error, CustomStringConvertible, Sendable {
     /// What went wrong.

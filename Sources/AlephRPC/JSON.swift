@@ -33,6 +33,10 @@ public enum JSON: Sendable, Equatable {
     public var intValue: Int? { if case .number(let n) = self { return Int(n) }; return nil }
     /// The boolean payload, if this is a boolean.
     public var boolValue: Bool? { if case .bool(let b) = self { return b }; return nil }
+    /// The 64-bit integer value of a number without fraction or exponent.
+    public var int64Value: Int64? { if case .number(let n) = self { return Int64(n) }; return nil }
+    /// The number's text, if this is a number.
+    public var numberText: String? { if case .number(let n) = self { return n }; return nil }
 
     /// The JSON type name, for error messages.
     public var typeName: String {

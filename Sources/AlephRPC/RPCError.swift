@@ -90,6 +90,10 @@ public enum AppErrorCode: String, Sendable, CaseIterable {
     case slowConsumer = "slow_consumer"
     /// The ledger could not make the outcome durable; trading is stopped until restart.
     case ledgerUnavailable = "ledger_unavailable"
+    /// The order cannot be modified in its state (not resting, a change in flight, not a limit order).
+    case orderNotModifiable = "order_not_modifiable"
+    /// The risk gate or the venue refused the modification; `data.rejection` says why, the order is unchanged.
+    case modifyRejected = "modify_rejected"
 
     /// The JSON-RPC numeric code.
     public var number: Int {
@@ -107,6 +111,8 @@ public enum AppErrorCode: String, Sendable, CaseIterable {
         case .tooManySubscriptions: return -32011
         case .slowConsumer: return -32012
         case .ledgerUnavailable: return -32013
+        case .orderNotModifiable: return -32014
+        case .modifyRejected: return -32015
         }
     }
 }

@@ -82,12 +82,15 @@ public enum RiskGate {
 
         // 4. tick_size
         if let lp = o.limitPrice {
-            if lp.isMultiple(of: rules.tickSize) {
-                pass(&d, .tickSize, limit: rules.tickSize, value: lp)
+            let tick = rules.tick(at: lp)
+            if lp.isMultiple(of: tick) {
+                pass(&d, .tickSize, limit: tick, value: lp)
             } else {
-                let corrected = buy ? lp.floored(to: rules.tickSize) : lp.ceiled(to: rules.tickSize)
-                fail(&d, .tickSize, limit: rules.tickSize, value: lp,
-                     RiskRejection(code: .tickSize, limit: rules.tickSize, value: lp, correctedPrice: corrected, retryable: false))
+                // Rounded toward the passive side; under a significant-figures rule the rounded
+                // price can cross a power of ten, where its own (coarser) step still divides it.
+                let corrected = buy ? lp.floored(to: tick) : lp.ceiled(to: tick)
+                fail(&d, .tickSize, limit: tick, value: lp,
+                     RiskRejection(code: .tickSize, limit: tick, value: lp, correctedPrice: corrected, retryable: false))
             }
         }
         // 5. lot_size (a notional too small to buy one lot lands here as quantity 0)
@@ -229,7 +232,8 @@ public enum RiskGate {
             if through <= band {
                 pass(&d, .priceCollar, limit: band, value: through)
             } else {
-                let corrected = buy ? (mid + band).floored(to: rules.tickSize) : (mid - band).ceiled(to: rules.tickSize)
+                let edge = buy ? mid + band : mid - band
+                let corrected = buy ? edge.floored(to: rules.tick(at: edge)) : edge.ceiled(to: rules.tick(at: edge))
                 fail(&d, .priceCollar, limit: band, value: through,
                      RiskRejection(code: .priceCollar, limit: band, value: through, correctedPrice: corrected, retryable: false))
             }
@@ -238,7 +242,8 @@ public enum RiskGate {
         if o.postOnly, let lp = o.limitPrice, hasBook {
             let opposite = buy ? s.book.bestAsk?.price : s.book.bestBid?.price
             if let opposite, buy ? lp >= opposite : lp <= opposite {
-                let rest = buy ? opposite - rules.tickSize : opposite + rules.tickSize
+                let step = rules.tick(at: opposite)
+                let rest = buy ? opposite - step : opposite + step
                 fail(&d, .postOnlyWouldCross, limit: opposite, value: lp,
                      RiskRejection(code: .postOnlyWouldCross, limit: opposite, value: lp, correctedPrice: rest.isPositive ? rest : nil, retryable: false))
             } else {

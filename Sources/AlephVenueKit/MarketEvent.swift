@@ -12,6 +12,34 @@ public enum MarketEvent: Sendable, Equatable {
     /// The whole book as a venue feed maintains it (its own sequence and checksum rules already
     /// applied); the engine takes it as is, `verified` flag included.
     case book(OrderBook)
+    /// A derivative's context from its venue: mark, index, funding, open interest.
+    case context(InstrumentContext)
+}
+
+/// What a perp venue says about an instrument besides its book (each field when it says it).
+public struct InstrumentContext: Sendable, Equatable {
+    /// Instrument id.
+    public var instrument: String
+    /// The venue's mark price (what its PnL and liquidations use).
+    public var markPrice: Fixed?
+    /// The index (oracle) price.
+    public var indexPrice: Fixed?
+    /// The current funding rate (per the venue's funding interval; Hyperliquid: per hour).
+    public var fundingRate: Fixed?
+    /// Open interest in base units.
+    public var openInterest: Fixed?
+    /// Receive time (ns since epoch).
+    public var receiveTime: Int64
+
+    /// Creates a context.
+    public init(instrument: String, markPrice: Fixed?, indexPrice: Fixed?, fundingRate: Fixed?, openInterest: Fixed?, receiveTime: Int64) {
+        self.instrument = instrument
+        self.markPrice = markPrice
+        self.indexPrice = indexPrice
+        self.fundingRate = fundingRate
+        self.openInterest = openInterest
+        self.receiveTime = receiveTime
+    }
 }
 
 /// Levels for one instrument with freshness metadata.

@@ -11,7 +11,7 @@ public enum OrphanPolicy: String, Sendable, CaseIterable {
 
 /// Settings of one venue (`[venues.<name>]`): its market-data feed and its execution.
 public struct VenueConfig: Sendable, Equatable {
-    /// `binance`, `okx` or `bybit`.
+    /// `binance`, `okx`, `bybit` or `hyperliquid`.
     public var venue: String
     /// On or off.
     public var enabled = false
@@ -19,7 +19,7 @@ public struct VenueConfig: Sendable, Equatable {
     public var wsURL: String
     /// REST base URL.
     public var restURL: String
-    /// Venue-native symbols (`BTCUSDT`, `BTC-USDT`).
+    /// Venue-native symbols (`BTCUSDT`, `BTC-USDT`; Hyperliquid coins `BTC`, `PURR/USDC`).
     public var symbols: [String] = []
     /// Bybit: `spot` or `linear`.
     public var category = "linear"
@@ -68,6 +68,17 @@ public struct VenueConfig: Sendable, Equatable {
     /// How often the account (balances, positions) is refreshed by REST besides the stream (ms).
     public var accountRefreshMs = 60_000
 
+    /// Hyperliquid: environment variable holding the API (agent) wallet's private key.
+    public var keyEnv: String?
+    /// Hyperliquid: file holding the API (agent) wallet's private key.
+    public var keyFile: String?
+    /// Hyperliquid: the account (master) address the agent trades for; every query uses it.
+    public var accountAddress: String?
+    /// Hyperliquid: a vault or sub-account to trade for instead (signed into every action).
+    public var vaultAddress: String?
+    /// Hyperliquid: a market order is an IOC limit this far through the mid (bps), as the venue has no market orders.
+    public var marketSlippageBps = 500
+
     /// Defaults for a venue (production endpoints).
     public init(venue: String) {
         self.venue = venue
@@ -85,6 +96,12 @@ public struct VenueConfig: Sendable, Equatable {
             wsURL = "wss://stream.bybit.com/v5/public/linear"
             restURL = "https://api.bybit.com"
             wsPrivateURL = "wss://stream.bybit.com/v5/private"
+        case "hyperliquid":
+            // One socket URL for market data and the user channels; one REST base for /info and /exchange.
+            wsURL = "wss://api.hyperliquid.xyz/ws"
+            restURL = "https://api.hyperliquid.xyz"
+            wsPrivateURL = "wss://api.hyperliquid.xyz/ws"
+            idleTimeoutMs = 60_000
         default:
             wsURL = ""
             restURL = ""
@@ -107,10 +124,14 @@ public struct VenueConfig: Sendable, Equatable {
             wsURL = "wss://stream-testnet.bybit.com/v5/public/\(category)"
             restURL = "https://api-testnet.bybit.com"
             wsPrivateURL = "wss://stream-testnet.bybit.com/v5/private"
+        case "hyperliquid":
+            wsURL = "wss://api.hyperliquid-testnet.xyz/ws"
+            restURL = "https://api.hyperliquid-testnet.xyz"
+            wsPrivateURL = "wss://api.hyperliquid-testnet.xyz/ws"
         default: break
         }
     }
 
     /// The venues this build has feeders for.
-    public static let venues = ["binance", "okx", "bybit"]
+    public static let venues = ["binance", "okx", "bybit", "hyperliquid"]
 }

@@ -34,8 +34,8 @@ import Testing
                 case .trade(let t):
                     trades += 1
                     #expect(t.price.isMultiple(of: specs[t.instrument]!.tickSize) && t.quantity.isPositive)
-                case .book:
-                    Issue.record("the sim market sends snapshots and deltas, not whole books")
+                case .book, .context:
+                    Issue.record("the sim market sends snapshots, deltas and trades only")
                 }
             }
         }

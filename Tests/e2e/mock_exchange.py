@@ -94,6 +94,7 @@ class Exchange:
         self.listeners: list = []               # callables(kind, payload) on every change
         self.margin = False                     # derivatives: the base balance is a signed position (shorts allowed)
         self.request_log: list = []             # (endpoint, verified) for every signed request
+        self.ledger_status = None               # optional: core order -> the status the ledger must show
 
     # ---- events ----
     def emit(self, kind: str, payload):

@@ -187,11 +187,11 @@ public struct GatewayConfig: Sendable {
                 let m = try string(value, at)
                 guard let mode = ExecutionMode(rawValue: m) else { throw ConfigError("config: \(at) must be \"paper\" or \"live\", not \"\(m)\"") }
                 v.mode = mode
-            case "api_key_env": v.apiKeyEnv = try envName(value, at)
-            case "api_secret_env": v.apiSecretEnv = try envName(value, at)
+            case "api_key_env" where name != "hyperliquid": v.apiKeyEnv = try envName(value, at)
+            case "api_secret_env" where name != "hyperliquid": v.apiSecretEnv = try envName(value, at)
             case "passphrase_env" where name == "okx": v.passphraseEnv = try envName(value, at)
-            case "api_key_file": v.apiKeyFile = try string(value, at)
-            case "api_secret_file": v.apiSecretFile = try string(value, at)
+            case "api_key_file" where name != "hyperliquid": v.apiKeyFile = try string(value, at)
+            case "api_secret_file" where name != "hyperliquid": v.apiSecretFile = try string(value, at)
             case "passphrase_file" where name == "okx": v.passphraseFile = try string(value, at)
             case "submit_timeout_ms": v.submitTimeoutMs = try int(value, at, 100...120_000)
             case "recv_window_ms": v.recvWindowMs = try int(value, at, 500...60_000)
@@ -201,7 +201,21 @@ public struct GatewayConfig: Sendable {
                 let o = try string(value, at)
                 guard let p = OrphanPolicy(rawValue: o) else { throw ConfigError("config: \(at) must be \"adopt\" or \"cancel\", not \"\(o)\"") }
                 v.orphans = p
-            case "symbols":
+            case "coins" where name == "hyperliquid":
+                guard case .array(let items) = value else { throw ConfigError("config: \(at) must be an array of coins, e.g. [\"BTC\", \"PURR/USDC\"]") }
+                v.symbols = try items.map { (x: TOMLValue) throws(ConfigError) -> String in
+                    let coin = try string(x, at)
+                    guard !coin.isEmpty, coin.utf8.count <= 40, coin.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2F || $0 == 0x40 || $0 == 0x3A || $0 == 0x2D || $0 == 0x5F }) else {
+                        throw ConfigError("config: \(at): '\(coin)' is not a Hyperliquid coin (a perp like \"BTC\", a spot pair like \"PURR/USDC\" or \"@107\")")
+                    }
+                    return coin
+                }
+            case "key_env" where name == "hyperliquid": v.keyEnv = try envName(value, at)
+            case "key_file" where name == "hyperliquid": v.keyFile = try string(value, at)
+            case "account_address" where name == "hyperliquid": v.accountAddress = try address(value, at)
+            case "vault_address" where name == "hyperliquid": v.vaultAddress = try address(value, at)
+            case "market_slippage_bps" where name == "hyperliquid": v.marketSlippageBps = try int(value, at, 1...5_000)
+            case "symbols" where name != "hyperliquid":
                 guard case .array(let items) = value else { throw ConfigError("config: \(at) must be an array of venue symbols") }
                 v.symbols = try items.map { (x: TOMLValue) throws(ConfigError) -> String in
                     let sym = try string(x, at)
@@ -222,17 +236,33 @@ public struct GatewayConfig: Sendable {
             case "snapshot_limit" where name == "binance": v.snapshotLimit = try int(value, at, 5...5000)
             case "metadata_refresh_ms": v.metadataRefreshMs = try int(value, at, 10_000...86_400_000)
             default:
-                throw unknownKey(at, ["enabled", "mode", "symbols", "ws_url", "rest_url", "ws_private_url", "testnet", "api_key_env", "api_key_file",
-                                      "api_secret_env", "api_secret_file", "submit_timeout_ms", "recv_window_ms", "orphans", "resolve_interval_ms",
-                                      "account_refresh_ms", "idle_timeout_ms", "heartbeat_ms", "backoff_min_ms", "backoff_max_ms",
-                                      "max_connection_age_ms", "metadata_refresh_ms"] + (name == "bybit" ? ["category"] : [])
-                                     + (name == "binance" ? ["snapshot_limit"] : []) + (name == "okx" ? ["passphrase_env", "passphrase_file"] : []))
+                let common = ["enabled", "mode", "ws_url", "rest_url", "ws_private_url", "testnet", "submit_timeout_ms", "recv_window_ms", "orphans",
+                              "resolve_interval_ms", "account_refresh_ms", "idle_timeout_ms", "heartbeat_ms", "backoff_min_ms", "backoff_max_ms",
+                              "max_connection_age_ms", "metadata_refresh_ms"]
+                let hmac = ["symbols", "api_key_env", "api_key_file", "api_secret_env", "api_secret_file"]
+                let own: [String]
+                switch name {
+                case "hyperliquid": own = ["coins", "key_env", "key_file", "account_address", "vault_address", "market_slippage_bps"]
+                case "bybit": own = hmac + ["category"]
+                case "binance": own = hmac + ["snapshot_limit"]
+                case "okx": own = hmac + ["passphrase_env", "passphrase_file"]
+                default: own = hmac
+                }
+                throw unknownKey(at, common + own)
             }
         }
         if name == "okx" && !wsGiven && !v.testnet { v.wsURL = "wss://ws.okx.com:8443/ws/v5/public" }
         if name == "bybit" && !wsGiven { v.wsURL = v.testnet ? "wss://stream-testnet.bybit.com/v5/public/\(v.category)" : "wss://stream.bybit.com/v5/public/\(v.category)" }
         _ = (restGiven, privateGiven)
-        if v.mode == .live {
+        if v.mode == .live && name == "hyperliquid" {
+            if v.keyEnv == nil && v.keyFile == nil {
+                throw ConfigError("config: [venues.hyperliquid] mode = \"live\" needs key_env or key_file (the API wallet's private key; never in the config itself)")
+            }
+            if v.accountAddress == nil {
+                throw ConfigError("config: [venues.hyperliquid] mode = \"live\" needs account_address (the account the API wallet trades for)")
+            }
+            if !v.enabled { throw ConfigError("config: [venues.hyperliquid] mode = \"live\" needs enabled = true (and its coins)") }
+        } else if v.mode == .live {
             if v.apiKeyEnv == nil && v.apiKeyFile == nil {
                 throw ConfigError("config: [venues.\(name)] mode = \"live\" needs api_key_env or api_key_file (credentials never go in the config itself)")
             }
@@ -245,8 +275,17 @@ public struct GatewayConfig: Sendable {
             if !v.enabled { throw ConfigError("config: [venues.\(name)] mode = \"live\" needs enabled = true (and its symbols)") }
         }
         if v.backoffMaxMs < v.backoffMinMs { throw ConfigError("config: venues.\(name).backoff_max_ms is below backoff_min_ms") }
-        if v.enabled && v.symbols.isEmpty { throw ConfigError("config: [venues.\(name)] is enabled but lists no symbols") }
+        if v.enabled && v.symbols.isEmpty { throw ConfigError("config: [venues.\(name)] is enabled but lists no \(name == "hyperliquid" ? "coins" : "symbols")") }
+        if name == "hyperliquid" && !privateGiven && wsGiven { v.wsPrivateURL = v.wsURL }
         return v
+    }
+
+    /// A 0x-prefixed 20-byte hex address, lower-cased.
+    static func address(_ v: TOMLValue, _ at: String) throws(ConfigError) -> String {
+        let s = try string(v, at)
+        let hex = s.hasPrefix("0x") || s.hasPrefix("0X") ? String(s.dropFirst(2)) : ""
+        guard hex.count == 40, hex.allSatisfy(\.isHexDigit) else { throw ConfigError("config: \(at) must be a 0x-prefixed 20-byte hex address") }
+        return "0x" + hex.lowercased()
     }
 
     /// An environment variable name (letters, digits, underscore).

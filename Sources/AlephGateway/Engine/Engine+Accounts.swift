@@ -21,6 +21,21 @@ extension Engine {
     public func applyAccount(_ a: VenueAccountSnapshot, venue: String) {
         applyBalances(a.balances, complete: true, venue: venue, at: time.nowNanos())
         venuePositions[venue] = Dictionary(a.positions.map { ($0.instrument, $0) }, uniquingKeysWith: { _, b in b })
+        if let m = a.margin { venueMargins[venue] = m }
+    }
+
+    /// Books funding payments once each (by id): journaled, and added to the position's funding.
+    func applyFunding(_ list: [VenueFunding], venue: String) {
+        for f in list where !fundingIds.contains(f.id) {
+            fundingIds.insert(f.id)
+            accounts[venue, default: Portfolio(currency: config.paper.currency, cash: .zero)]
+                .positions[f.instrument, default: Position(instrument: f.instrument)].funding += f.amount
+            var data: [JSONMember] = [JSONMember("venue", .string(venue)), JSONMember("instrument", .string(f.instrument)),
+                                      JSONMember("amount", .string(f.amount.description))]
+            if let r = f.rate { data.append(JSONMember("rate", .string(r.description))) }
+            if let q = f.positionSize { data.append(JSONMember("position", .string(q.description))) }
+            pendingRecords.append(.event(kind: "funding", ref: f.id, at: f.timestamp, data: .object(data)))
+        }
     }
 }
 

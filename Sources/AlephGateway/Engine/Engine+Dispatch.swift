@@ -5,7 +5,7 @@ extension Engine {
     /// Every method the gateway serves. A test checks each has schema files and vice versa.
     public static let methods: [String] = [
         "rpc.discover", "ping", "list_instruments", "get_book", "subscribe", "unsubscribe", "place_signal",
-        "cancel_order", "cancel_all", "get_orders", "get_fills", "get_positions", "get_balances",
+        "cancel_order", "modify_order", "cancel_all", "get_orders", "get_fills", "get_positions", "get_balances",
         "get_risk", "halt", "resume", "set_risk_limits", "session.hello", "get_health",
     ]
 
@@ -39,9 +39,12 @@ extension Engine {
             var out: [UInt8] = [UInt8(ascii: "[")]
             var any = false
             var ids: [RPCId] = []
-            for call in calls {
+            let batchAnswers: [[UInt8]?]? = Engine.isSignalBatch(calls) ? await answerSignalBatch(calls, session: session) : nil
+            for (k, call) in calls.enumerated() {
                 needsLedger = needsLedger || Engine.touchesLedger(call)
-                guard let one = await answer(call, session: session, after: &after) else { continue }
+                let answered: [UInt8]?
+                if let batchAnswers { answered = batchAnswers[k] } else { answered = await answer(call, session: session, after: &after) }
+                guard let one = answered else { continue }
                 if any { out.append(UInt8(ascii: ",")) }
                 out.append(contentsOf: one)
                 any = true
@@ -127,6 +130,7 @@ extension Engine {
         case "unsubscribe": return try unsubscribe(req.params, session: session)
         case "place_signal": return try await placeSignal(req.params, session: session)
         case "cancel_order": return try await cancelOrder(req.params)
+        case "modify_order": return try await modifyOrder(req.params, session: session)
         case "cancel_all": return try await cancelAll(req.params)
         case "get_orders": return try getOrders(req.params)
         case "get_fills": return try getFills(req.params)

@@ -15,7 +15,7 @@ extension Engine {
     /// `pending_cancel`), and an end state is final. Journals and announces any change.
     /// Returns false when the client id is not one of our orders.
     @discardableResult
-    func applyVenueState(_ s: VenueOrderState, at now: Int64) -> Bool {
+    func applyVenueState(_ s: VenueOrderState, at now: Int64, fromLookup: Bool = false) -> Bool {
         guard let id = orderId(forClientId: s.clientOrderId), let before = orders[id] else { return false }
         for f in s.fills {
             _ = bookFill(orderId: id, venueTradeId: f.venueTradeId, price: f.price, quantity: f.quantity, fee: f.fee,
@@ -23,13 +23,25 @@ extension Engine {
             noteFillTime(venue: before.venue, f.timestamp)
         }
         guard var o = orders[id] else { return true }
+        // A report about a venue order a cancel-replace superseded only brings fills.
+        if let v = s.venueOrderId, supersededVenueIds.contains(Engine.venueKey(o.venue, "", v)) {
+            venueOrderIdOnly[Engine.venueKey(o.venue, "", v)] = id
+            return true
+        }
+        var status = s.status
+        // While a modify travels, the old leg's cancel may arrive before the answer naming the new one.
+        if modifying.contains(id) && !fromLookup && status == .cancelled { status = nil }
         let afterFills = o
         if let v = s.venueOrderId, !v.isEmpty, o.venueOrderId != v {
             o.venueOrderId = v
             venueOrderIndex[Engine.venueKey(o.venue, o.instrument, v)] = id
             venueOrderIdOnly[Engine.venueKey(o.venue, "", v)] = id
         }
-        if let st = s.status, st != o.status, Engine.shouldMove(from: o.status, to: st, filled: o.filledQuantity, quantity: o.quantity) {
+        if !o.status.isTerminal {
+            if let p = s.limitPrice, o.limitPrice != nil, p != o.limitPrice { o.limitPrice = p }
+            if let q = s.quantity, q.isPositive, q >= o.filledQuantity, q != o.quantity { o.quantity = q }
+        }
+        if let st = status, st != o.status, Engine.shouldMove(from: o.status, to: st, filled: o.filledQuantity, quantity: o.quantity) {
             if !o.move(to: st, reason: s.reason, at: max(now, o.updatedAt)) {
                 logger.error("venue reported an impossible transition", metadata: ["order": "\(o.id)", "from": "\(o.status.rawValue)", "to": "\(st.rawValue)"])
             }
@@ -39,7 +51,13 @@ extension Engine {
             fillsMissing.insert(o.venue)
         }
         orders[id] = o
-        if o.status.isTerminal { openOrderIds.remove(id) } else { openOrderIds.insert(id) }
+        if o.status.isTerminal {
+            openOrderIds.remove(id)
+            modifyUncertain.remove(id)
+            if o.live && !before.status.isTerminal { accountStale.insert(o.venue) }
+        } else {
+            openOrderIds.insert(id)
+        }
         if o != afterFills {
             pendingRecords.append(.order(o, session: orderSessions[id]))
             // Fills already announced their order state; announce other changes.
@@ -47,6 +65,9 @@ extension Engine {
         }
         return true
     }
+
+    /// True (once) when a venue's account changed since it was last read.
+    public func takeAccountStale(venue: String) -> Bool { accountStale.remove(venue) != nil }
 
     /// Remembers the latest fill time of a venue (where a catch-up starts).
     func noteFillTime(venue: String, _ t: Int64) {
@@ -85,6 +106,8 @@ extension Engine {
             applyBalances(list, complete: complete, venue: venue, at: now)
         case .positions(let list):
             applyVenuePositions(list, venue: venue)
+        case .funding(let list):
+            applyFunding(list, venue: venue)
         case .streamUp:
             venueExec[venue]?.streamUp = true
             if venueExec[venue]?.state == .degraded { venueExec[venue]?.state = .live }
@@ -111,6 +134,7 @@ extension Engine {
         let now = time.nowNanos()
         return openOrderIds.compactMap { orders[$0] }.filter { o in
             guard o.venue == venue else { return false }
+            if modifyUncertain.contains(o.id) { return true }
             switch o.status {
             case .uncertain, .pendingCancel: return true
             case .pendingSubmit: return now - o.createdAt > pendingAfterNs && !inFlight.values.contains { $0.orderId == o.id }
@@ -130,7 +154,15 @@ extension Engine {
         switch result {
         case .found(let s):
             let was = o.status
-            applyVenueState(s, at: now)
+            if modifyUncertain.remove(orderId) != nil {
+                // The venue's version after a modify that got no answer: whatever it holds now.
+                modifying.remove(orderId)
+                let old = o.venueOrderId
+                applyVenueState(s, at: now, fromLookup: true)
+                supersede(old, of: orderId)
+                return
+            }
+            applyVenueState(s, at: now, fromLookup: true)
             if was == .uncertain, orders[orderId]?.status != .uncertain {
                 venueExec[o.venue]?.resolved += 1
                 logger.notice("uncertain order resolved", metadata: ["order": "\(orderId)", "status": "\(orders[orderId]?.status.rawValue ?? "?")"])

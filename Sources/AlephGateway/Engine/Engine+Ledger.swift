@@ -66,6 +66,11 @@ extension Engine {
         }
         if let r = s.risk { risk.restore(r, history: s.riskHistory); riskWritten = (r, time.nowNanos()) }
         baselinedVenues = s.baselinedVenues
+        for f in s.fundings where !fundingIds.contains(f.id) {
+            fundingIds.insert(f.id)
+            accounts[f.venue, default: Portfolio(currency: config.paper.currency, cash: .zero)]
+                .positions[f.instrument, default: Position(instrument: f.instrument)].funding += f.amount
+        }
         (report.limitChanges, report.limitChangesDropped) = restoreLimitChanges(s.riskLimitChanges)
         // Live orders: in-process (paper) ones rest again; anything caught mid-flight at a paper
         // venue never reached it. Orders sent to a remote venue are reconciled with it before that

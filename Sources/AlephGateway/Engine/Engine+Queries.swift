@@ -21,7 +21,18 @@ extension Engine {
         guard let book = books[id], book.sequence > 0 else {
             throw RPCError.app(.venueUnavailable, "no market data for \(id) yet; retry shortly", details: [JSONMember("instrument", .string(id))])
         }
-        return Presenter.book(book, depth: depth, instrument: inst, now: time.nowNanos())
+        var out = Presenter.book(book, depth: depth, instrument: inst, now: time.nowNanos())
+        if let c = contexts[id] {
+            let pd = inst.priceDecimals
+            var ctx = JSONObjectBuilder()
+            ctx.add("mark_price", Presenter.optDecimal(c.markPrice, pd))
+            ctx.add("index_price", Presenter.optDecimal(c.indexPrice, pd))
+            ctx.add("funding_rate", c.fundingRate.map { JSON.string($0.description) } ?? .null)
+            ctx.add("open_interest", Presenter.optDecimal(c.openInterest, inst.quantityDecimals))
+            ctx.add("receive_ts_us", .int(c.receiveTime / 1000))
+            out = Engine.adding("context", ctx.json, to: out)
+        }
+        return out
     }
 
     /// Parses an opaque cursor (`<n>`: index to continue below, newest first).
@@ -94,7 +105,9 @@ extension Engine {
             let m = mark(inst.id)
             unrealized += m.map { pos.unrealizedPnL(mark: $0) } ?? .zero
             realized += pos.realizedPnL
-            list.append(Presenter.position(pos, mark: m, instrument: inst, mode: isPaper(inst.venue) ? "paper" : "live"))
+            let paper = isPaper(inst.venue)
+            list.append(Presenter.position(pos, mark: m, instrument: inst, mode: paper ? "paper" : "live",
+                                           venue: paper ? nil : venuePositions[inst.venue]?[inst.id]))
         }
         return .object([
             JSONMember("positions", .array(list)),
@@ -137,6 +150,11 @@ extension Engine {
             }
             entry.add("balances", .array(balances))
             entry.add("equity", Presenter.decimal(equity(venue: venue, marks: marks), 2))
+            if !paper, let m = venueMargins[venue] {
+                entry.add("margin", .object([JSONMember("account_value", Presenter.decimal(m.accountValue)),
+                                             JSONMember("margin_used", Presenter.decimal(m.marginUsed)),
+                                             JSONMember("withdrawable", Presenter.decimal(m.withdrawable))]))
+            }
             accountsJSON.append(entry.json)
         }
         let equity = totalEquity(marks: marks)

@@ -20,9 +20,9 @@ extension Engine {
     }
 
     /// Everything the gate needs about the world for one intent.
-    func riskState(for intent: RiskIntent, session: Int, now: Int64) -> RiskState {
+    func riskState(for intent: RiskIntent, session: Int, now: Int64, excluding: String? = nil) -> RiskState {
         var openBuy = Fixed.zero, openSell = Fixed.zero, onInstrument = 0
-        for id in openOrderIds {
+        for id in openOrderIds where id != excluding {
             guard let o = orders[id], o.instrument == intent.instrument else { continue }
             onInstrument += 1
             if o.side == .buy { openBuy += o.remainingQuantity } else { openSell += o.remainingQuantity }
@@ -35,7 +35,7 @@ extension Engine {
         var state = RiskState(
             tradingState: risk.state, instrument: instruments[intent.instrument].map(InstrumentRules.init), book: books[intent.instrument],
             position: position(intent.instrument)?.quantity ?? .zero, openBuyQuantity: openBuy, openSellQuantity: openSell,
-            openOrders: openOrderIds.count, openOrdersOnInstrument: onInstrument, grossNotional: gross, equity: equity,
+            openOrders: openOrderIds.count - (excluding.map { openOrderIds.contains($0) ? 1 : 0 } ?? 0), openOrdersOnInstrument: onInstrument, grossNotional: gross, equity: equity,
             peakEquity: risk.peakEquity, dayStartEquity: risk.dayStartEquity, sessionBucket: risk.sessionBucket(session, now: now),
             venueBucket: risk.venueBucket(venue, now: now), sessionNotionalToday: risk.sessionNotionalToday(session))
         // A live spot account pays in full: the gate checks its free balances (perps and paper are margin accounts).

@@ -10,11 +10,40 @@ extension Engine {
     /// (with its client order id) before its request leaves; an answer that does not come makes
     /// the order `uncertain`, which is never resent, only looked up.
     func placeSignal(_ params: JSON?, session: Session) async throws(RPCError) -> JSON {
+        switch try await prepareSignal(params, session: session, batch: nil) {
+        case .answer(let a): return a
+        case .inBatch: throw RPCError.internalError("a single signal cannot repeat its own batch")
+        case .ready(let r):
+            try await makeDurable([r])
+            let executor = executor(for: r.inst.venue)
+            let outcome = r.remote ? await suspendStep { await executor.submit(r.request) } : await executor.submit(r.request)
+            return settleSubmit(r.req, orderId: r.request.order.id, outcome: outcome, params: r.params, session: session, inst: r.inst,
+                                decidedOn: r.decidedOn)
+        }
+    }
+
+    /// A remote venue's orders (and their intents) durable before their requests leave: a venue
+    /// accepts a client id again once the first order is final, so only the ledger can stop a
+    /// second order after a crash. Nothing leaves before this.
+    func makeDurable(_ ready: [ReadySignal]) async throws(RPCError) {
+        guard ready.contains(where: \.remote) else { return }
+        let ticket = commitStep()
+        let durable = await suspendStep { await sender.waitDurable(ticket) }
+        if !durable {
+            for r in ready { finishFlight(r.req.intentId, result: nil) }
+            throw RPCError.app(.ledgerUnavailable, "the ledger failed before the order could be made durable; nothing was sent")
+        }
+    }
+
+    /// Idempotency, the risk gate and the order's journal record: everything before the send.
+    /// `batch`: intent ids already prepared in the same JSON-RPC batch (a repeat waits for the batch).
+    func prepareSignal(_ params: JSON?, session: Session, batch: Set<String>?) async throws(RPCError) -> SignalStep {
         let req = try SignalRequest(params)
+        if let batch, batch.contains(req.intentId) { return .inBatch }
         if !req.preview {
             if let prior = intents[req.intentId] {
                 if prior.fingerprint != req.fingerprint { throw conflict(req.intentId, orderId: prior.orderId) }
-                return duplicateAnswer(prior)
+                return .answer(duplicateAnswer(prior))
             }
             if let flight = inFlight[req.intentId] {
                 if flight.fingerprint != req.fingerprint { throw conflict(req.intentId, orderId: flight.orderId) }
@@ -22,9 +51,9 @@ extension Engine {
                 let first = await suspendStep { await withCheckedContinuation { (c: CheckedContinuation<JSON?, Never>) in
                     inFlight[req.intentId]?.waiters.append(c)
                 } }
-                if let first { return Engine.markDuplicate(first) }
+                if let first { return .answer(Engine.markDuplicate(first)) }
                 // The first attempt was refused (nothing placed): this one is a fresh attempt.
-                return try await placeSignal(params, session: session)
+                return try await prepareSignal(params, session: session, batch: batch)
             }
         }
         if !req.preview { try requireLedger() }
@@ -59,7 +88,7 @@ extension Engine {
                                checks: RiskPresenter.checks(decision))
             if !req.preview { journalRejection(req, result: res, session: session.id, now: now) }
             if req.preview, let w = previewWarning(req) { res = Engine.adding("warnings", .array([.string(w)]), to: res) }
-            return res
+            return .answer(res)
         }
         guard let inst, let book else { throw RPCError.internalError("approved order without instrument or book") }
 
@@ -67,7 +96,8 @@ extension Engine {
                           timeInForce: req.timeInForce, limitPrice: req.limitPrice, quantity: quantity, postOnly: req.postOnly,
                           reduceOnly: req.reduceOnly, rationale: req.rationale, createdAt: now)
         order.venue = inst.venue
-        order.clientOrderId = clientIds.id(forOrder: order.id)
+        let executor = executor(for: inst.venue)
+        order.clientOrderId = clientIds.id(forOrder: order.id, format: executor.traits.clientIdFormat)
         if req.preview {
             var scratch = PaperVenue(config: config.paper)
             let outcome = scratch.submit(order, book: book)
@@ -75,9 +105,8 @@ extension Engine {
                              fills: outcome.fills.map { ($0.price, $0.quantity, $0.fee, $0.liquidity) }, reason: outcome.reason,
                              expectedStatus: outcome.status, inst: inst, decidedOn: decidedOn, checks: RiskPresenter.checks(decision))
             if let w = previewWarning(req) { res = Engine.adding("warnings", .array([.string(w)]), to: res) }
-            return res
+            return .answer(res)
         }
-        let executor = executor(for: inst.venue)
         order.live = executor.traits.remote
         if let phase = venueExec[inst.venue]?.state, phase == .reconciling {
             throw RPCError.app(.venueUnavailable, "\(inst.venue) is reconciling its orders after a start; retry shortly",
@@ -99,18 +128,9 @@ extension Engine {
             pendingRecords.append(.intent(LedgerIntent(intentId: req.intentId, session: session.id, fingerprint: fingerprint, params: params ?? .null,
                                                        rationale: req.rationale, receivedAt: now,
                                                        result: pendingResult(req, order: order, inst: inst, decidedOn: decidedOn), orderId: order.id)))
-            // Write-ahead: a venue accepts a client id again once the first order is final, so
-            // only the ledger can stop a second order after a crash. Nothing leaves before this.
-            let ticket = commitStep()
-            let durable = await suspendStep { await sender.waitDurable(ticket) }
-            if !durable {
-                finishFlight(req.intentId, result: nil)
-                throw RPCError.app(.ledgerUnavailable, "the ledger failed before the order could be made durable; nothing was sent")
-            }
         }
-        let request = SubmitRequest(order: order, instrument: inst, book: book, sentAt: time.nowNanos())
-        let outcome = remote ? await suspendStep { await executor.submit(request) } : await executor.submit(request)
-        return settleSubmit(req, orderId: order.id, outcome: outcome, params: params, session: session, inst: inst, decidedOn: decidedOn)
+        return .ready(ReadySignal(req: req, params: params, inst: inst, decidedOn: decidedOn, remote: remote,
+                                  request: SubmitRequest(order: order, instrument: inst, book: book, sentAt: now)))
     }
 
     /// Applies a submit outcome to the order, answers, and records the intent's outcome.

@@ -48,6 +48,20 @@ public actor Engine {
     var venueBalances: [String: [String: VenueBalance]] = [:]
     /// Live venue derivatives positions by venue and instrument.
     var venuePositions: [String: [String: VenuePosition]] = [:]
+    /// Live venue margin summaries (perp venues that report one).
+    var venueMargins: [String: VenueMargin] = [:]
+    /// Perp contexts (mark, index, funding) by instrument, from venues that stream them.
+    var contexts: [String: InstrumentContext] = [:]
+    /// Ids of the funding payments booked: a payment reported twice counts once.
+    var fundingIds: Set<String> = []
+    /// Orders whose modify got no answer: looked up until the venue's version is known.
+    var modifyUncertain: Set<String> = []
+    /// Live venues whose account changed (a fill, an order's end) and must be read again.
+    var accountStale: Set<String> = []
+    /// Orders with a modify in flight (a cancel-replace's old leg must not end them).
+    var modifying: Set<String> = []
+    /// `venue||venue order id` of venue orders a cancel-replace superseded.
+    var supersededVenueIds: Set<String> = []
 
     var orders = ShardedMap<String, Order>()
     var orderIds = ChunkedArray<String>()
@@ -173,6 +187,8 @@ public actor Engine {
             case .trade(let t):
                 publishTrade(t)
                 applyMarketReports(executor(forInstrument: t.instrument)?.onTrade(t))
+            case .context(let c):
+                if instruments[c.instrument] != nil { contexts[c.instrument] = c }
             }
         }
         evaluateBreaker()
@@ -234,6 +250,7 @@ public actor Engine {
         acct.apply(instrument: instrument, side: fill.side, price: fill.price, quantity: fill.quantity, fee: fill.fee)
         accounts[venue] = acct
         pendingRecords.append(.fill(fill))
+        if order.live { accountStale.insert(venue) }
         pendingRecords.append(.order(order, session: orderSessions[order.id]))
         pendingRecords.append(.position(acct.positions[instrument] ?? Position(instrument: instrument)))
         if !order.live {

@@ -22,6 +22,7 @@ enum Presenter {
         b.add("lot_size", decimal(i.lotSize))
         b.add("min_notional", decimal(i.minNotional))
         b.add("description", i.description)
+        if i.priceSignificantFigures > 0 { b.add("price_significant_figures", .int(i.priceSignificantFigures)) }
         return b.json
     }
 
@@ -104,7 +105,7 @@ enum Presenter {
                  JSONMember("total", decimal(free + locked))])
     }
 
-    static func position(_ p: Position, mark: Fixed?, instrument i: Instrument?, mode: String? = nil) -> JSON {
+    static func position(_ p: Position, mark: Fixed?, instrument i: Instrument?, mode: String? = nil, venue v: VenuePosition? = nil) -> JSON {
         let pd = i?.priceDecimals ?? 0, qd = i?.quantityDecimals ?? 0
         var b = JSONObjectBuilder()
         b.add("instrument", p.instrument)
@@ -117,6 +118,10 @@ enum Presenter {
         b.add("notional", decimal((mark ?? p.averageEntry).multiplied(by: p.quantity)))
         if let i { b.add("venue", i.venue) }
         if let mode { b.add("mode", mode) }
+        if !p.funding.isZero || (i?.kind == .perp && mode == "live") { b.add("funding", decimal(p.funding)) }
+        if let x = v?.liquidationPrice { b.add("liquidation_price", decimal(x, pd)) }
+        if let x = v?.marginUsed { b.add("margin_used", decimal(x)) }
+        if let x = v?.leverage { b.add("leverage", decimal(x)) }
         return b.json
     }
 

@@ -59,6 +59,14 @@ extension Ledger {
                 for row in try Row.fetchAll(db, sql: "SELECT ref FROM events WHERE kind = 'risk_baseline'") {
                     if let v: String = row[0] { s.baselinedVenues.insert(v) }
                 }
+                for row in try Row.fetchAll(db, sql: "SELECT ref, at, data FROM events WHERE kind = 'funding' ORDER BY seq") {
+                    let data = try LedgerReader.json(row[2], "events.data")
+                    guard let id: String = row[0], let venue = data["venue"]?.stringValue, let inst = data["instrument"]?.stringValue,
+                          let amount = data["amount"]?.stringValue.flatMap({ try? Fixed(parsing: $0) }) else {
+                        throw LedgerError("corrupt", "funding event without ref, venue, instrument or amount")
+                    }
+                    s.fundings.append(LedgerFunding(id: id, venue: venue, instrument: inst, amount: amount, at: row[1]))
+                }
                 s.eventCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
                 return s
             }

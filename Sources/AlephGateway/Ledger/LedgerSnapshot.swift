@@ -24,6 +24,8 @@ public struct LedgerSnapshot: Sendable {
     public var riskLimitChanges: [RiskLimitChange] = []
     /// Live venues already in the breaker's baselines (`risk_baseline` events).
     public var baselinedVenues: Set<String> = []
+    /// Funding payments booked (`funding` events), oldest first.
+    public var fundings: [LedgerFunding] = []
     /// Number of journal events.
     public var eventCount = 0
 
@@ -41,4 +43,27 @@ public struct RiskLimitChange: Sendable {
     public var configFingerprint: String
     /// When (ns since epoch).
     public var at: Int64
+}
+
+/// One funding payment as the journal keeps it.
+public struct LedgerFunding: Sendable, Equatable {
+    /// Dedupe key.
+    public var id: String
+    /// Venue.
+    public var venue: String
+    /// Instrument id.
+    public var instrument: String
+    /// Signed amount (received positive).
+    public var amount: Fixed
+    /// When (ns since epoch).
+    public var at: Int64
+
+    /// Creates a record.
+    public init(id: String, venue: String, instrument: String, amount: Fixed, at: Int64) {
+        self.id = id
+        self.venue = venue
+        self.instrument = instrument
+        self.amount = amount
+        self.at = at
+    }
 }

@@ -60,6 +60,64 @@ enum EmbeddedSchemas {
           ]
         }
       ]
+    },
+    "context": {
+      "type": "object",
+      "description": "A perp's context as its venue streams it (Hyperliquid activeAssetCtx); only for instruments whose venue sends one.",
+      "properties": {
+        "mark_price": {
+          "anyOf": [
+            {
+              "$ref": "decimal.json"
+            },
+            {
+              "type": "null"
+            }
+          ]
+        },
+        "index_price": {
+          "anyOf": [
+            {
+              "$ref": "decimal.json"
+            },
+            {
+              "type": "null"
+            }
+          ]
+        },
+        "funding_rate": {
+          "anyOf": [
+            {
+              "$ref": "decimal.json",
+              "description": "Per funding interval (Hyperliquid: hourly)."
+            },
+            {
+              "type": "null"
+            }
+          ]
+        },
+        "open_interest": {
+          "anyOf": [
+            {
+              "$ref": "decimal.json"
+            },
+            {
+              "type": "null"
+            }
+          ]
+        },
+        "receive_ts_us": {
+          "$ref": "timestamp_us.json"
+        }
+      },
+      "required": [
+        "mark_price",
+        "index_price",
+        "funding_rate",
+        "open_interest",
+        "receive_ts_us"
+      ],
+      "additionalProperties": false
     }
   },
   "required": [
@@ -382,6 +440,11 @@ enum EmbeddedSchemas {
     },
     "description": {
       "type": "string"
+    },
+    "price_significant_figures": {
+      "type": "integer",
+      "minimum": 1,
+      "description": "Prices may carry at most this many significant figures (integers always pass), on top of tick_size (Hyperliquid: 5). The step at a price is then the larger of tick_size and what its magnitude allows; a tick_size rejection names the corrected price."
     }
   },
   "required": [
@@ -403,7 +466,7 @@ enum EmbeddedSchemas {
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "title": "InstrumentId",
-  "description": "<venue>:<BASE>-<QUOTE>, with -PERP for perpetuals (e.g. sim:BTC-USD, binance:BTC-USDT, bybit:XRP-USDT-PERP); OKX keeps its own instId (okx:BTC-USD-SWAP, okx:BTC-USD-220527).",
+  "description": "<venue>:<BASE>-<QUOTE>, with -PERP for perpetuals (e.g. sim:BTC-USD, binance:BTC-USDT, bybit:XRP-USDT-PERP, hyperliquid:BTC-USD-PERP, hyperliquid:PURR-USDC); OKX keeps its own instId (okx:BTC-USD-SWAP, okx:BTC-USD-220527).",
   "type": "string",
   "pattern": "^[a-z0-9_]+:[A-Z0-9_.]+(-[A-Z0-9_.]+)+$",
   "maxLength": 128
@@ -628,6 +691,22 @@ enum EmbeddedSchemas {
         "live"
       ],
       "description": "paper: built from our fills; live: the venue's holding (spot: the base balance; perps: the venue's position)."
+    },
+    "funding": {
+      "$ref": "decimal.json",
+      "description": "Net funding booked on this perp position (received positive, paid negative); live perps."
+    },
+    "liquidation_price": {
+      "$ref": "decimal.json",
+      "description": "Where the venue liquidates the position (live perps, when the venue says)."
+    },
+    "margin_used": {
+      "$ref": "decimal.json",
+      "description": "Margin the position ties up at the venue (quote currency)."
+    },
+    "leverage": {
+      "$ref": "decimal.json",
+      "description": "The venue's leverage setting for the position."
     }
   },
   "required": [
@@ -1265,6 +1344,28 @@ enum EmbeddedSchemas {
           },
           "equity": {
             "$ref": "../defs/decimal.json"
+          },
+          "margin": {
+            "type": "object",
+            "description": "A live margin account's summary as the venue computes it (perp venues that report one, e.g. Hyperliquid clearinghouseState).",
+            "properties": {
+              "account_value": {
+                "$ref": "../defs/decimal.json",
+                "description": "Collateral plus unrealized PnL."
+              },
+              "margin_used": {
+                "$ref": "../defs/decimal.json"
+              },
+              "withdrawable": {
+                "$ref": "../defs/decimal.json"
+              }
+            },
+            "required": [
+              "account_value",
+              "margin_used",
+              "withdrawable"
+            ],
+            "additionalProperties": false
           }
         },
         "required": [
@@ -1925,6 +2026,63 @@ enum EmbeddedSchemas {
     "instruments"
   ],
   "additionalProperties": false
+}
+
+"""###),
+        ("methods/modify_order.params.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "description": "Change a resting limit order's limit price and/or total quantity, by order_id or intent_id. The order as it would then rest passes the risk gate first (its own exposure set aside); the venue changes it in place or cancel-replaces it under the same client order id (Hyperliquid: a new venue_order_id). A crossing price takes liquidity at once. Refusals (modify_rejected, data.rejection; order_not_modifiable) change nothing. Venues without in-place modification answer not_implemented: cancel and place a new order.",
+  "type": "object",
+  "properties": {
+    "order_id": {
+      "type": "string"
+    },
+    "intent_id": {
+      "type": "string"
+    },
+    "limit_price": {
+      "$ref": "../defs/decimal_input.json",
+      "description": "The new limit price."
+    },
+    "quantity": {
+      "$ref": "../defs/decimal_input.json",
+      "description": "The new total quantity (filled plus what should rest); must exceed what is filled."
+    }
+  },
+  "required": [],
+  "additionalProperties": false,
+  "oneOf": [
+    {
+      "required": [
+        "order_id"
+      ]
+    },
+    {
+      "required": [
+        "intent_id"
+      ]
+    }
+  ],
+  "anyOf": [
+    {
+      "required": [
+        "limit_price"
+      ]
+    },
+    {
+      "required": [
+        "quantity"
+      ]
+    }
+  ]
+}
+
+"""###),
+        ("methods/modify_order.result.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$ref": "../defs/order.json"
 }
 
 """###),

@@ -55,3 +55,36 @@ public enum LookupResult: Sendable, Equatable {
     /// The lookup itself failed; try again later.
     case failed(String)
 }
+
+/// A change to a resting order's price and/or quantity.
+public struct ModifyRequest: Sendable {
+    /// The order as the ledger holds it now.
+    public var order: Order
+    /// Its instrument's rules.
+    public var instrument: Instrument
+    /// The new limit price.
+    public var price: Fixed
+    /// The new total quantity (filled plus what should rest).
+    public var quantity: Fixed
+    /// The book the decision was made on.
+    public var book: OrderBook?
+
+    /// Creates a request.
+    public init(order: Order, instrument: Instrument, price: Fixed, quantity: Fixed, book: OrderBook?) {
+        self.order = order
+        self.instrument = instrument
+        self.price = price
+        self.quantity = quantity
+        self.book = book
+    }
+}
+
+/// What a modify came to.
+public enum ModifyOutcome: Sendable, Equatable {
+    /// The venue changed the order; its state after (new venue order id, price, quantity, any fills).
+    case done(VenueOrderState)
+    /// Refused: the order is unchanged.
+    case rejected(VenueRejection)
+    /// No usable answer: the order is looked up until the venue's version is known.
+    case uncertain(String)
+}

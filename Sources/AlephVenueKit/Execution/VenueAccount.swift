@@ -30,13 +30,66 @@ public struct VenuePosition: Sendable, Equatable {
     public var entryPrice: Fixed?
     /// Unrealized PnL in quote currency, if given.
     public var unrealizedPnL: Fixed?
+    /// Price at which the venue liquidates the position, if it says.
+    public var liquidationPrice: Fixed?
+    /// Margin the position ties up (quote currency), if the venue says.
+    public var marginUsed: Fixed?
+    /// Leverage the venue applies, if it says.
+    public var leverage: Fixed?
 
     /// Creates a position.
-    public init(instrument: String, quantity: Fixed, entryPrice: Fixed?, unrealizedPnL: Fixed?) {
+    public init(instrument: String, quantity: Fixed, entryPrice: Fixed?, unrealizedPnL: Fixed?,
+                liquidationPrice: Fixed? = nil, marginUsed: Fixed? = nil, leverage: Fixed? = nil) {
         self.instrument = instrument
         self.quantity = quantity
         self.entryPrice = entryPrice
         self.unrealizedPnL = unrealizedPnL
+        self.liquidationPrice = liquidationPrice
+        self.marginUsed = marginUsed
+        self.leverage = leverage
+    }
+}
+
+/// A margin account's summary as the venue computes it (perp venues that report one).
+public struct VenueMargin: Sendable, Equatable {
+    /// Collateral plus unrealized PnL.
+    public var accountValue: Fixed
+    /// Margin tied up by positions (and orders, where the venue counts them).
+    public var marginUsed: Fixed
+    /// What could be withdrawn now.
+    public var withdrawable: Fixed
+
+    /// Creates a summary.
+    public init(accountValue: Fixed, marginUsed: Fixed, withdrawable: Fixed) {
+        self.accountValue = accountValue
+        self.marginUsed = marginUsed
+        self.withdrawable = withdrawable
+    }
+}
+
+/// One funding payment on a perp position (positive: received, negative: paid).
+public struct VenueFunding: Sendable, Equatable {
+    /// Our instrument id.
+    public var instrument: String
+    /// Amount in the quote (settlement) currency, signed as the account saw it.
+    public var amount: Fixed
+    /// The funding rate applied, if given.
+    public var rate: Fixed?
+    /// Position size it was paid on, if given.
+    public var positionSize: Fixed?
+    /// Payment time (ns since epoch).
+    public var timestamp: Int64
+    /// Dedupe key, namespaced by venue (`hyperliquid:<coin>:<time>`).
+    public var id: String
+
+    /// Creates a payment.
+    public init(instrument: String, amount: Fixed, rate: Fixed?, positionSize: Fixed?, timestamp: Int64, id: String) {
+        self.instrument = instrument
+        self.amount = amount
+        self.rate = rate
+        self.positionSize = positionSize
+        self.timestamp = timestamp
+        self.id = id
     }
 }
 
@@ -46,11 +99,14 @@ public struct VenueAccountSnapshot: Sendable, Equatable {
     public var balances: [VenueBalance]
     /// Derivatives positions (empty for spot-only accounts).
     public var positions: [VenuePosition]
+    /// The margin summary, for venues that compute one.
+    public var margin: VenueMargin?
 
     /// Creates a snapshot.
-    public init(balances: [VenueBalance], positions: [VenuePosition] = []) {
+    public init(balances: [VenueBalance], positions: [VenuePosition] = [], margin: VenueMargin? = nil) {
         self.balances = balances
         self.positions = positions
+        self.margin = margin
     }
 }
 
@@ -62,6 +118,8 @@ public enum ExecutionEvent: Sendable, Equatable {
     case balances([VenueBalance], complete: Bool)
     /// Current derivatives positions of the instruments listed.
     case positions([VenuePosition])
+    /// Funding payments (each booked once by its id).
+    case funding([VenueFunding])
     /// The private stream is (again) subscribed: what was missed while it was down must be
     /// caught up now (orders and fills since the last one seen).
     case streamUp

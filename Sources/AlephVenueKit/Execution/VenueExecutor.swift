@@ -20,12 +20,26 @@ public struct ExecutorTraits: Sendable, Equatable {
     public var notFoundFinalAfterMs: Int
     /// Client order ids are legal for this venue up to this length.
     public var maxClientOrderIdLength: Int
+    /// How the venue spells client order ids.
+    public var clientIdFormat: ClientIdFormat
+    /// Most orders one batch request may carry (1: no batch order entry).
+    public var batchLimit: Int
+    /// The venue changes resting orders in place (`modify`).
+    public var modifies: Bool
+    /// The private stream carries balance and position changes; when false the account is
+    /// read again (by REST) shortly after each fill or order end.
+    public var streamsAccount: Bool
 
     /// Creates traits.
-    public init(remote: Bool, notFoundFinalAfterMs: Int, maxClientOrderIdLength: Int = 32) {
+    public init(remote: Bool, notFoundFinalAfterMs: Int, maxClientOrderIdLength: Int = 32, clientIdFormat: ClientIdFormat = .alphanumeric,
+                batchLimit: Int = 1, modifies: Bool = false, streamsAccount: Bool = true) {
         self.remote = remote
         self.notFoundFinalAfterMs = notFoundFinalAfterMs
         self.maxClientOrderIdLength = maxClientOrderIdLength
+        self.clientIdFormat = clientIdFormat
+        self.batchLimit = batchLimit
+        self.modifies = modifies
+        self.streamsAccount = streamsAccount
     }
 }
 
@@ -73,6 +87,11 @@ public protocol VenueExecutor: AnyObject, Sendable {
 
     /// Places one order.
     nonisolated(nonsending) func submit(_ request: SubmitRequest) async -> SubmitOutcome
+    /// Places up to `traits.batchLimit` orders as one venue request: one outcome per order, in
+    /// order (a venue that answers per order inside one reply refuses some and takes others).
+    nonisolated(nonsending) func submit(batch: [SubmitRequest]) async -> [SubmitOutcome]
+    /// Changes a resting order's price and/or quantity (venues with `traits.modifies`).
+    nonisolated(nonsending) func modify(_ request: ModifyRequest) async -> ModifyOutcome
     /// Cancels one order (by venue id when known, else by client order id).
     nonisolated(nonsending) func cancel(_ order: Order) async -> CancelOutcome
     /// Looks an order up by its client order id.
@@ -99,6 +118,16 @@ public protocol VenueExecutor: AnyObject, Sendable {
 }
 
 extension VenueExecutor {
+    /// Without batch order entry: one request per order, in order.
+    public nonisolated(nonsending) func submit(batch: [SubmitRequest]) async -> [SubmitOutcome] {
+        var out: [SubmitOutcome] = []
+        for r in batch { out.append(await submit(r)) }
+        return out
+    }
+    /// Venues without in-place modification say so; nothing is sent.
+    public nonisolated(nonsending) func modify(_ request: ModifyRequest) async -> ModifyOutcome {
+        .rejected(VenueRejection(code: .venueRejected, message: "\(venue) orders cannot be modified in this build: cancel the order and place a new one"))
+    }
     /// Live venues ignore market data.
     public func onBook(_ book: OrderBook) -> [VenueOrderState] { [] }
     /// Live venues ignore market data.

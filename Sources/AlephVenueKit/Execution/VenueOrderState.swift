@@ -19,10 +19,14 @@ public struct VenueOrderState: Sendable, Equatable {
     public var reason: String?
     /// Venue time of the message (ns since epoch), 0 when unknown.
     public var timestamp: Int64
+    /// The order's limit price as the venue holds it, when the message says (a modify changes it).
+    public var limitPrice: Fixed?
+    /// The order's total quantity as the venue holds it, when the message says (a modify changes it).
+    public var quantity: Fixed?
 
     /// Creates a state report.
     public init(clientOrderId: String, venueOrderId: String? = nil, status: OrderStatus?, filledQuantity: Fixed? = nil,
-                fills: [VenueFill] = [], reason: String? = nil, timestamp: Int64 = 0) {
+                fills: [VenueFill] = [], reason: String? = nil, timestamp: Int64 = 0, limitPrice: Fixed? = nil, quantity: Fixed? = nil) {
         self.clientOrderId = clientOrderId
         self.venueOrderId = venueOrderId
         self.status = status
@@ -30,6 +34,8 @@ public struct VenueOrderState: Sendable, Equatable {
         self.fills = fills
         self.reason = reason
         self.timestamp = timestamp
+        self.limitPrice = limitPrice
+        self.quantity = quantity
     }
 }
 

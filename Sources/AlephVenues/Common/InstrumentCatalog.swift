@@ -31,8 +31,29 @@ public enum InstrumentCatalog {
         }
     }
 
+    /// Hyperliquid's universe (`meta`, and `spotMeta` when a spot pair is configured) by POST `/info`.
+    public static func hyperliquidUniverse(_ c: VenueConfig) async throws -> HyperliquidUniverse {
+        let info = "\(c.restURL)/info"
+        func post(_ body: String) async throws -> JSON {
+            let bytes: [UInt8]
+            do { bytes = try await HTTPTransport().post(info, json: body, timeout: .seconds(15)) } catch { throw Failure(description: "\(error)") }
+            do { return try JSONParser.parse(bytes) } catch { throw Failure(description: "hyperliquid \(body): not JSON: \(error)") }
+        }
+        let meta = c.symbols.contains { !HyperliquidUniverse.isSpot($0) } ? try await post(#"{"type":"meta"}"#) : nil
+        let spot = c.symbols.contains(where: HyperliquidUniverse.isSpot) ? try await post(#"{"type":"spotMeta"}"#) : nil
+        return try HyperliquidUniverse.parse(meta: meta, spotMeta: spot)
+    }
+
     /// Fetches and parses the venue's metadata: symbol → instrument, for the configured symbols.
     public static func fetch(_ c: VenueConfig) async throws -> [String: Instrument] {
+        if c.venue == "hyperliquid" {
+            let u = try await hyperliquidUniverse(c)
+            var out: [String: Instrument] = [:]
+            for coin in c.symbols { if let a = u.byCoin[coin] { out[coin] = a.instrument } }
+            let missing = Set(c.symbols).subtracting(out.keys)
+            if !missing.isEmpty { throw Failure(description: "hyperliquid does not list \(missing.sorted().joined(separator: ", "))") }
+            return out
+        }
         var out: [String: Instrument] = [:]
         var bodies: [[UInt8]] = []
         for u in urls(c) {

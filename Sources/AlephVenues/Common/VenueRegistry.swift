@@ -4,8 +4,20 @@ import Logging
 
 /// Builds a venue's parts by name: the one place that knows which venues exist.
 public enum VenueRegistry {
-    /// A live executor for a venue config and its credentials.
-    public static func liveExecutor(_ c: VenueConfig, credentials: VenueCredentials, time: any TimeSource, logger: Logger) throws(VenueSetupError) -> any VenueExecutor {
+    /// A live executor for a venue config, with the credentials the config names (read from the
+    /// environment or files; errors name where, never a value).
+    public static func liveExecutor(_ c: VenueConfig, time: any TimeSource, logger: Logger) throws(VenueSetupError) -> any VenueExecutor {
+        if c.venue == "hyperliquid" {
+            let credentials: HyperliquidCredentials
+            do { credentials = try HyperliquidCredentials.load(c) } catch {
+                throw VenueSetupError("mode = \"live\" but its credentials cannot be read: \(error.description)")
+            }
+            return HyperliquidExecutor(config: c, credentials: credentials, time: time, logger: logger)
+        }
+        let credentials: VenueCredentials
+        do { credentials = try VenueCredentials.load(c) } catch {
+            throw VenueSetupError("mode = \"live\" but its credentials cannot be read: \(error.description)")
+        }
         switch c.venue {
         case "binance": return BinanceExecutor(config: c, credentials: credentials, time: time, logger: logger)
         case "okx": return OKXExecutor(config: c, credentials: credentials, time: time, logger: logger)

@@ -15,7 +15,7 @@ public final class PaperExecutor: VenueExecutor {
     /// Paper.
     public let mode = ExecutionMode.paper
     /// In-process: no write-ahead needed, nothing is ever uncertain.
-    public let traits = ExecutorTraits(remote: false, notFoundFinalAfterMs: 0, maxClientOrderIdLength: 64)
+    public let traits = ExecutorTraits(remote: false, notFoundFinalAfterMs: 0, maxClientOrderIdLength: 64, modifies: true)
 
     private struct State {
         var venue: PaperVenue
@@ -65,6 +65,49 @@ public final class PaperExecutor: VenueExecutor {
             }
             return .acknowledged(VenueOrderState(clientOrderId: cid, venueOrderId: cid, status: out.status, filledQuantity: cumulative,
                                                  fills: fills, reason: out.reason, timestamp: request.sentAt))
+        }
+    }
+
+    /// Changes a resting order: it leaves the book and comes back with the new price and
+    /// remaining quantity (behind the others at its price), taking what it crosses at once.
+    public nonisolated(nonsending) func modify(_ request: ModifyRequest) async -> ModifyOutcome { modifyNow(request) }
+
+    /// `modify` without the async wrapper.
+    public func modifyNow(_ request: ModifyRequest) -> ModifyOutcome {
+        guard let cid = request.order.clientOrderId else { return .rejected(VenueRejection(code: .venueRejected, message: "order without a client order id")) }
+        guard let book = request.book, book.sequence > 0 else {
+            return .rejected(VenueRejection(code: .venueUnavailable, message: "no book for \(request.order.instrument)", retryable: true))
+        }
+        let inst = request.order.instrument
+        let venue = self.venue
+        let now = book.receiveTime
+        return state.withLock { s in
+            guard let old = s.venue.restingOrder(orderId: cid, instrument: inst) else {
+                return .rejected(VenueRejection(code: .venueRejected, message: "order \(cid) is not resting at the paper venue"))
+            }
+            let before = s.filled[cid] ?? request.order.filledQuantity
+            _ = s.venue.cancel(orderId: cid, instrument: inst)
+            var o = request.order
+            o.id = cid
+            o.limitPrice = request.price
+            o.quantity = request.quantity - before
+            let out = s.venue.submit(o, book: book)
+            if out.status == .rejected {
+                s.venue.restore(orderId: cid, instrument: inst, side: old.side, price: old.price, remaining: old.remaining)
+                let code: VenueRejectionCode = out.reason?.hasPrefix("post-only") == true ? .postOnlyWouldCross : .venueRejected
+                return .rejected(VenueRejection(code: code, message: out.reason ?? "rejected"))
+            }
+            var cumulative = before
+            var fills: [VenueFill] = []
+            for f in out.fills {
+                cumulative += f.quantity
+                fills.append(VenueFill(venueTradeId: "\(venue):\(cid):\(cumulative.raw)", price: f.price, quantity: f.quantity, fee: f.fee,
+                                       liquidity: f.liquidity, timestamp: now))
+            }
+            let status: OrderStatus = out.status == .filled ? .filled : cumulative.isPositive ? .partiallyFilled : .open
+            if status == .filled { s.filled[cid] = nil } else { s.filled[cid] = cumulative }
+            return .done(VenueOrderState(clientOrderId: cid, venueOrderId: cid, status: status, filledQuantity: cumulative, fills: fills,
+                                         timestamp: now, limitPrice: request.price, quantity: request.quantity))
         }
     }
 

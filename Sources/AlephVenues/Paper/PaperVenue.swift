@@ -104,6 +104,11 @@ public struct PaperVenue: Sendable {
         resting[instrument, default: []].append(Resting(orderId: orderId, side: side, price: price, remaining: remaining))
     }
 
+    /// A resting order's price and remaining quantity, if it rests.
+    public func restingOrder(orderId: String, instrument: String) -> (side: Side, price: Fixed, remaining: Fixed)? {
+        resting[instrument]?.first(where: { $0.orderId == orderId }).map { ($0.side, $0.price, $0.remaining) }
+    }
+
     /// Removes a resting order; false when it is not resting.
     public mutating func cancel(orderId: String, instrument: String) -> Bool {
         guard var list = resting[instrument], let idx = list.firstIndex(where: { $0.orderId == orderId }) else { return false }
