@@ -12,11 +12,13 @@ import Foundation
 import Logging
 import Synchronization
 
-/// `alephtx bench order-path`: a `place_signal` line in → the signed Binance order request
-/// written to a loopback TCP sink, through the real engine, risk gate, ledger write-ahead and
-/// Binance executor (only the HTTP client is swapped for the sink, which answers as Binance
-/// would). p50/p99 in µs with the ledger in memory and on disk; and the signing cost alone:
-/// the request build + HMAC, and HMAC-SHA256 by swift-crypto vs a C shim over the system OpenSSL.
+/// `alephtx bench order-path`: a `place_signal` line in → the signed venue order request written
+/// to a loopback TCP sink, through the real engine, risk gate, ledger write-ahead and executor
+/// (only the HTTP client is swapped for the sink, which answers as the venue would), for Binance
+/// (HMAC) and Hyperliquid (an EIP-712 signature over a msgpack action) in the same run. p50/p99
+/// in µs with the ledger in memory and on disk; and the signing costs alone: Binance's request
+/// build + HMAC (swift-crypto vs a C shim over the system OpenSSL), Hyperliquid's action build,
+/// msgpack, keccak and secp256k1 signature.
 struct BenchOrderPath: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "order-path", abstract: "place_signal → signed venue request on a loopback socket, µs.")
 
@@ -24,16 +26,62 @@ struct BenchOrderPath: AsyncParsableCommand {
     @Option(help: "Orders on the on-disk ledger (each waits for an fsync).") var diskOrders = 2_000
     @Option(help: "HMAC iterations.") var hmacIterations = 500_000
 
+    @Option(help: "Hyperliquid signatures timed.") var signIterations = 5_000
+
     func run() async throws {
         var result: [String: Any] = ["bench": "order-path"]
-        let memory = try await measure(ledgerPath: ":memory:", n: orders)
-        result["memory"] = memory
         let dir = NSTemporaryDirectory() + "alephtx-bench-order-path-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        result["disk_sync_full"] = try await measure(ledgerPath: dir + "/ledger.sqlite", n: diskOrders)
-        result["signing"] = signing()
+        for venue in BenchVenue.allCases {
+            let memory = try await measure(venue, ledgerPath: ":memory:", n: orders)
+            let disk = try await measure(venue, ledgerPath: dir + "/\(venue.rawValue).sqlite", n: diskOrders)
+            result[venue.rawValue] = ["memory": memory, "disk_sync_full": disk]
+        }
+        var sign = signing()
+        sign.merge(try await hyperliquidSigning()) { a, _ in a }
+        result["signing"] = sign
         print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
+    }
+
+    /// Hyperliquid's signing costs alone (ns): the order action built, msgpack'd and hashed into its
+    /// EIP-712 digest, the secp256k1 signature, and the whole `/exchange` body.
+    func hyperliquidSigning() async throws -> [String: Any] {
+        let key = try PrivateKey(bytes: try Hex.decode("0x0123456789012345678901234567890123456789012345678901234567890123"))
+        let signer = try LocalSigner(key: key)
+        let wire = HyperliquidOrderWire(asset: 0, isBuy: true, price: "64000", size: "0.001", reduceOnly: false, tif: "Ioc",
+                                        cloid: "0x61786b33703971000000000000001042")
+        let action = HyperliquidActions.order([wire])
+        func time(_ n: Int, _ body: () throws -> Int) rethrows -> Double {
+            var sink = 0
+            for _ in 0..<min(n, 200) { sink &+= try body() }
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<n { sink &+= try body() }
+            let t1 = DispatchTime.now().uptimeNanoseconds
+            if sink == 42 { print("") }
+            return (Double(t1 - t0) / Double(n) * 10).rounded() / 10
+        }
+        var nonce: Int64 = 1_796_000_000_000
+        let packed = try time(signIterations * 10) { try MsgPack.encode(HyperliquidActions.order([wire])).count }
+        let digest = try time(signIterations * 10) {
+            nonce += 1
+            return Int(try HyperliquidActions.digest(action: action, nonce: nonce, vault: nil, expiresAfter: nonce + 5000, mainnet: true)[0])
+        }
+        let d = try HyperliquidActions.digest(action: action, nonce: nonce, vault: nil, expiresAfter: nil, mainnet: true)
+        let sign = try time(signIterations) { Int(try Secp256k1.sign(digest: d, key: key.bytes).r[0]) }
+        var whole: [Double] = []
+        for _ in 0..<3 {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<signIterations {
+                nonce += 1
+                let dg = try HyperliquidActions.digest(action: HyperliquidActions.order([wire]), nonce: nonce, vault: nil, expiresAfter: nonce + 5000, mainnet: true)
+                let sig = try await signer.sign(digest: dg)
+                _ = HyperliquidActions.body(action: action, nonce: nonce, signature: sig, vault: nil, expiresAfter: nonce + 5000)
+            }
+            whole.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / Double(signIterations))
+        }
+        return ["hyperliquid_msgpack_action_ns": packed, "hyperliquid_action_digest_ns": digest, "hyperliquid_secp256k1_sign_ns": sign,
+                "hyperliquid_order_action_build_and_sign_ns": (whole.min()! * 10).rounded() / 10]
     }
 
     /// The signing costs alone (ns).
@@ -77,7 +125,7 @@ struct BenchOrderPath: AsyncParsableCommand {
                 "binance_order_request_build_and_sign_ns": build, "message_bytes": query.count]
     }
 
-    static func loop(_ engine: isolated Engine, session: Session, outbox: Outbox, sink: LoopbackSink, n: Int,
+    static func loop(_ engine: isolated Engine, session: Session, outbox: Outbox, sink: LoopbackSink, n: Int, instrument: String, extra: String,
                      refresh: @Sendable () async -> Void) async -> ([Int64], [Int64]) {
         var sent: [Int64] = [], answered: [Int64] = []
         sent.reserveCapacity(n)
@@ -89,7 +137,7 @@ struct BenchOrderPath: AsyncParsableCommand {
                 await refresh()
                 if outbox.queuedCount > 0 { _ = await outbox.nextBatch() }
             }
-            var line = #"{"jsonrpc":"2.0","id":\#(k),"method":"place_signal","params":{"intent_id":"b\#(k)","instrument":"binance:BTC-USDT","side":"buy","quantity":"0.001"}}"#
+            var line = #"{"jsonrpc":"2.0","id":\#(k),"method":"place_signal","params":{"intent_id":"b\#(k)","instrument":"\#(instrument)","side":"buy","quantity":"0.001"\#(extra)}}"#
             let t0 = DispatchTime.now().uptimeNanoseconds
             let msg = line.withUTF8 { RPCEnvelope.decode(UnsafeRawBufferPointer($0)) }
             await engine.execute(msg, session: session)
@@ -103,27 +151,45 @@ struct BenchOrderPath: AsyncParsableCommand {
         return (sent, answered)
     }
 
-    /// One ledger mode: `n` market orders through the whole path.
-    func measure(ledgerPath: String, n: Int) async throws -> [String: Any] {
-        let sink = try LoopbackSink()
+    /// One venue and ledger mode: `n` market orders through the whole path.
+    func measure(_ venue: BenchVenue, ledgerPath: String, n: Int) async throws -> [String: Any] {
+        let sink = try LoopbackSink(venue: venue)
         defer { sink.close() }
-        var inst = Instrument(venue: "binance", base: "BTC", quote: "USDT", kind: .spot, tickSize: "0.01", lotSize: "0.00001", minNotional: "5",
-                              description: "bench")
-        inst.symbol = "BTCUSDT"
-        var cfg = VenueConfig(venue: "binance")
-        cfg.restURL = "http://127.0.0.1:\(sink.port)"
-        cfg.mode = .live
-        let creds = VenueCredentials(apiKey: "FAKEAPIKEYfakeapikeyFAKEAPIKEYfakeapikeyFAKEAPIKEYfakeapikey0001",
-                                     secret: "FAKESECRETfakesecretFAKESECRETfakesecretFAKESECRETfakesecret0001")
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         let time = SystemTimeSource()
-        let executor = BinanceExecutor(config: cfg, credentials: creds, time: time, logger: logger, transport: sink)
+        var inst: Instrument
+        let executor: any VenueExecutor
+        switch venue {
+        case .binance:
+            inst = Instrument(venue: "binance", base: "BTC", quote: "USDT", kind: .spot, tickSize: "0.01", lotSize: "0.00001", minNotional: "5",
+                              description: "bench")
+            inst.symbol = "BTCUSDT"
+            var cfg = VenueConfig(venue: "binance")
+            cfg.restURL = "http://127.0.0.1:\(sink.port)"
+            cfg.mode = .live
+            let creds = VenueCredentials(apiKey: "FAKEAPIKEYfakeapikeyFAKEAPIKEYfakeapikeyFAKEAPIKEYfakeapikey0001",
+                                         secret: "FAKESECRETfakesecretFAKESECRETfakesecretFAKESECRETfakesecret0001")
+            executor = BinanceExecutor(config: cfg, credentials: creds, time: time, logger: logger, transport: sink)
+        case .hyperliquid:
+            let asset = HyperliquidAsset(coin: "BTC", asset: 0, szDecimals: 5, spot: false, base: "BTC", quote: "USDC")
+            inst = asset.instrument
+            var cfg = VenueConfig(venue: "hyperliquid")
+            cfg.restURL = "http://127.0.0.1:\(sink.port)"
+            cfg.mode = .live
+            let key = try PrivateKey(bytes: try Hex.decode("0x0123456789012345678901234567890123456789012345678901234567890123"))
+            let hl = HyperliquidExecutor(config: cfg, credentials: HyperliquidCredentials(signer: try LocalSigner(key: key), account: "0x" + String(repeating: "0", count: 35) + "a11ce"),
+                                         time: time, logger: logger, transport: sink, ipWeightCeiling: Int.max / 2)
+            var u = HyperliquidUniverse()
+            u.byCoin["BTC"] = asset
+            hl.setUniverse(u)
+            executor = hl
+        }
         var ec = EngineConfig()
         ec.riskLimits = RiskLimits()
         let ledger = try Ledger(path: ledgerPath, sync: .full)
         let engine = Engine(instruments: [inst], config: ec, time: time, logger: logger, ledger: ledger, executors: [executor])
-        await engine.addInstruments([inst], venue: "binance")
+        await engine.addInstruments([inst], venue: inst.venue)
         var bids: [BookLevel] = [], asks: [BookLevel] = []
         for k in 0..<50 {
             bids.append(BookLevel(price: Fixed(raw: (6_500_000 - Int64(k)) * 1_000_000), quantity: "10"))
@@ -135,13 +201,15 @@ struct BenchOrderPath: AsyncParsableCommand {
             await engine.ingest([.snapshot(BookUpdate(instrument: instId, bids: fixedBids, asks: fixedAsks, sequence: now, exchangeTime: now, receiveTime: now))])
         }
         await refresh()
-        await engine.markReconciled(venue: "binance", report: .null)
+        await engine.markReconciled(venue: inst.venue, report: .null)
         let outbox = Outbox(maxQueued: 1 << 20, onOverflow: { _ in })
         let session = Session(id: 1, transport: "stdio", peer: "bench", outbox: outbox)
         await engine.register(session)
         // The loop runs on the engine's own executor (an `isolated` parameter): what is timed is the
         // gateway's path, not a hop from the bench's task into the actor and back.
-        let (sent, answered) = await BenchOrderPath.loop(engine, session: session, outbox: outbox, sink: sink, n: n, refresh: refresh)
+        let extra = ""
+        let (sent, answered) = await BenchOrderPath.loop(engine, session: session, outbox: outbox, sink: sink, n: n, instrument: inst.id, extra: extra,
+                                                         refresh: refresh)
         await engine.flushLedger()
         outbox.finish()
         func pct(_ v: [Int64], _ p: Double) -> Double {
@@ -149,17 +217,24 @@ struct BenchOrderPath: AsyncParsableCommand {
             return (Double(s[min(s.count - 1, Int(Double(s.count) * p))]) / 100).rounded() / 10
         }
         let filled = await engine.order("o-\(n + min(500, n / 10))")?.status.rawValue ?? "?"
-        return ["orders": n, "ledger": ledgerPath == ":memory:" ? "memory" : "file, sync=full",
+        return ["orders": n, "ledger": ledgerPath == ":memory:" ? "memory" : "file, sync=full", "venue": venue.rawValue,
                 "line_to_request_written_us": ["p50": pct(sent, 0.5), "p99": pct(sent, 0.99), "max": pct(sent, 1.0)],
                 "line_to_answer_us": ["p50": pct(answered, 0.5), "p99": pct(answered, 0.99)],
                 "requests_written": sink.requests, "last_order_status": filled]
     }
 }
 
+/// The venues the order-path bench drives.
+enum BenchVenue: String, CaseIterable {
+    case binance, hyperliquid
+}
+
 /// The venue side of the bench: every request is serialized as HTTP/1.1 and written to a
-/// connected loopback TCP socket (a thread reads and discards), then answered as Binance answers a
-/// filled market order (`FULL`, with the request's client order id).
+/// connected loopback TCP socket (a thread reads and discards), then answered as the venue answers
+/// a filled market order (Binance: `FULL` with the request's client order id; Hyperliquid: a
+/// `filled` status, and the fill when the executor reads it back from `/info`).
 final class LoopbackSink: HTTPSending, @unchecked Sendable {
+    let venue: BenchVenue
     let fd: Int32
     let port: Int
     private let listener: Int32
@@ -168,7 +243,8 @@ final class LoopbackSink: HTTPSending, @unchecked Sendable {
     private let count = Atomic<Int>(0)
     private let nextId = Atomic<Int>(28_457_123)
 
-    init() throws {
+    init(venue: BenchVenue) throws {
+        self.venue = venue
         let l = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
@@ -228,11 +304,16 @@ final class LoopbackSink: HTTPSending, @unchecked Sendable {
             head.append(contentsOf: v.utf8)
             head.append(contentsOf: "\r\n".utf8)
         }
-        head.append(contentsOf: "Content-Length: 0\r\n\r\n".utf8)
+        head.append(contentsOf: "Content-Length: \(r.body?.count ?? 0)\r\n\r\n".utf8)
+        if let b = r.body { head.append(contentsOf: b) }
         let ok = head.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) == $0.count }
-        stamp.store(DispatchTime.now().uptimeNanoseconds, ordering: .releasing)
-        count.add(1, ordering: .relaxed)
+        // The order request is what is timed (not a read-back that follows its answer).
+        if venue == .binance || url.suffix(9).elementsEqual("/exchange".utf8) {
+            stamp.store(DispatchTime.now().uptimeNanoseconds, ordering: .releasing)
+            count.add(1, ordering: .relaxed)
+        }
         guard ok else { return .unknown("sink write failed") }
+        if venue == .hyperliquid { return hyperliquidAnswer(url) }
         // The venue's answer: a filled market order with the request's client id.
         var cid: ArraySlice<UInt8> = []
         let key = Array("newClientOrderId=".utf8)
@@ -245,6 +326,17 @@ final class LoopbackSink: HTTPSending, @unchecked Sendable {
         body.append(contentsOf: cid)
         body.append(contentsOf: #"","transactTime":1796000000000,"price":"0.00000000","origQty":"0.00100000","executedQty":"0.00100000","origQuoteOrderQty":"0.00000000","cummulativeQuoteQty":"65.00001000","status":"FILLED","timeInForce":"GTC","type":"MARKET","side":"BUY","workingTime":1796000000000,"fills":[{"price":"65000.01000000","qty":"0.00100000","commission":"0.06500001","commissionAsset":"USDT","tradeId":\#(id)}]}"#.utf8)
         return .reply(HTTPReply(status: 200, headers: ["x-mbx-used-weight-1m": "1"], body: body))
+    }
+
+    /// Hyperliquid's answers: a filled IOC on `/exchange`; its fill on `/info` (the executor reads
+    /// it back: the bench runs no user channel).
+    func hyperliquidAnswer(_ url: [UInt8]) -> HTTPOutcome {
+        if url.suffix(9).elementsEqual("/exchange".utf8) {
+            let oid = nextId.add(1, ordering: .relaxed).newValue
+            return .reply(HTTPReply(status: 200, headers: [:], body: Array(#"{"status":"ok","response":{"type":"order","data":{"statuses":[{"filled":{"totalSz":"0.001","avgPx":"65000.1","oid":\#(oid)}}]}}}"#.utf8)))
+        }
+        let oid = nextId.load(ordering: .relaxed)
+        return .reply(HTTPReply(status: 200, headers: [:], body: Array(#"[{"coin":"BTC","px":"65000.1","sz":"0.001","side":"B","time":1796000000000,"startPosition":"0.0","dir":"Open Long","closedPnl":"0.0","hash":"0x0","oid":\#(oid),"crossed":true,"fee":"0.0227","tid":\#(oid),"feeToken":"USDC"}]"#.utf8)))
     }
 
     func close() {

@@ -19,6 +19,9 @@ final class ScriptedExecutor: VenueExecutor {
         var cancelled: [Order] = []
         var lookedUp: [String] = []
         var durableWhenSent: [Bool] = []
+        var batches: [Int] = []
+        var modifies: [ModifyOutcome] = []
+        var modified: [ModifyRequest] = []
     }
     let state = Mutex(State())
     /// Called at submit time; returns whether the order was durable (write-ahead check).
@@ -26,11 +29,32 @@ final class ScriptedExecutor: VenueExecutor {
     /// When set, submits wait here after being recorded (an order at the venue, its answer pending).
     nonisolated(unsafe) var gate: AsyncGate?
 
-    init(venue: String = "ext", finalAfterMs: Int = 0, probe: @escaping @Sendable (Order) -> Bool = { _ in true }) {
+    init(venue: String = "ext", finalAfterMs: Int = 0, batchLimit: Int = 1, modifies: Bool = false,
+         probe: @escaping @Sendable (Order) -> Bool = { _ in true }) {
         self.venue = venue
-        traits = ExecutorTraits(remote: true, notFoundFinalAfterMs: finalAfterMs)
+        traits = ExecutorTraits(remote: true, notFoundFinalAfterMs: finalAfterMs, batchLimit: batchLimit, modifies: modifies)
         self.probe = probe
     }
+
+    /// Records the batch's size, then answers each order as `submit` would.
+    nonisolated(nonsending) func submit(batch: [SubmitRequest]) async -> [SubmitOutcome] {
+        state.withLock { $0.batches.append(batch.count) }
+        var out: [SubmitOutcome] = []
+        for r in batch { out.append(await submit(r)) }
+        return out
+    }
+
+    /// The next scripted modify outcome (`.uncertain` when none).
+    nonisolated(nonsending) func modify(_ r: ModifyRequest) async -> ModifyOutcome {
+        state.withLock { s in
+            s.modified.append(r)
+            return s.modifies.isEmpty ? .uncertain("no script") : s.modifies.removeFirst()
+        }
+    }
+
+    func scriptModify(_ o: ModifyOutcome...) { state.withLock { $0.modifies += o } }
+    var batches: [Int] { state.withLock { $0.batches } }
+    var modified: [ModifyRequest] { state.withLock { $0.modified } }
 
     func script(_ o: SubmitOutcome...) { state.withLock { $0.outcomes += o } }
     func scriptCancel(_ o: CancelOutcome...) { state.withLock { $0.cancels += o } }

@@ -75,6 +75,22 @@ def validate_client(c: Client) -> int:
     return len(c.received)
 
 
+_RUNNING: list = []
+
+
+@pytest.fixture(autouse=True)
+def _no_server_outlives_its_test():
+    """A test that fails before stopping its servers must not leave them running (they would eat
+    CPU for the rest of the run): every server a test started is killed when it ends."""
+    start = len(_RUNNING)
+    yield
+    for srv in _RUNNING[start:]:
+        if srv.proc.poll() is None:
+            srv.proc.kill()
+            srv.proc.wait()
+    del _RUNNING[start:]
+
+
 class Server:
     """A running `alephtx serve --tcp 127.0.0.1:0`."""
 
@@ -92,6 +108,7 @@ class Server:
         self.stderr = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.stderr,
                                      env={**os.environ, **(env or {})})
+        _RUNNING.append(self)
         deadline = time.time() + 30
         self.port = None
         while time.time() < deadline:

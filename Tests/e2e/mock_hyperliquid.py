@@ -83,6 +83,7 @@ class MockHyperliquid(MockVenue):
         super().__init__(Exchange("BTC", "BTC", "USDC", bids, asks, {"USDC": usdc, "BTC": "0"},
                                   tick=D("0.1"), lot=D("0.00001"), min_notional=D("10"), taker_fee=D("0.00035"), maker_fee=D("0.0001")))
         self.ex.margin = True
+        self.ex.check_balance = False              # margin is judged by margin_problem()
         self.ex.ledger_status = self.ledger_status
         self.mainnet = mainnet
         self.agent = agent.lower()
@@ -91,6 +92,7 @@ class MockHyperliquid(MockVenue):
         self.paused_at = None
         self.resume = threading.Event()
         self.frames_sent = 0
+        self.trades_go = threading.Event()         # replay: trades start once the test is listening
         # Hyperliquid state the core does not keep.
         self.oid_of: dict[int, int] = {}          # core order id -> current oid
         self.order_by_oid: dict[int, object] = {}  # every oid ever (superseded ones too) -> core order
@@ -102,6 +104,7 @@ class MockHyperliquid(MockVenue):
         self.collateral_adj = D(0)                 # funding paid or received
         self.user_subscriptions = 0
         self.snapshot_fills = True                 # userFills' first push carries the recent fills
+        self.start_position: dict[int, D] = {}    # tid -> position before the fill
 
     # ---- configuration ----
     def config(self, mode="live", orphans="cancel", submit_timeout_ms=1500, extra="", key_env="MOCK_HL_KEY", testnet=False):
@@ -186,7 +189,10 @@ class MockHyperliquid(MockVenue):
                 "isTrigger": False, "triggerPx": "0.0", "triggerCondition": "N/A", "isPositionTpsl": False, "children": []}
 
     def fill_obj(self, o, t):
-        start = sum(((x.qty if x.side == "buy" else -x.qty) for x in self.ex.trades if x.id < t.id), D(0))
+        start = self.start_position.get(t.id)
+        if start is None:
+            start = sum(((x.qty if x.side == "buy" else -x.qty) for x in self.ex.trades if x.id < t.id), D(0))
+            self.start_position[t.id] = start
         return {"coin": "BTC", "px": s(t.price), "sz": s(t.qty), "side": "B" if t.side == "buy" else "A", "time": t.time_ms,
                 "startPosition": s(start), "dir": "Open Long" if t.side == "buy" else "Open Short", "closedPnl": "0.0",
                 "hash": "0x" + f"{t.id:064x}", "oid": self.oid_of.get(o.id) or self.oid(o), "crossed": not t.maker, "fee": s(t.fee),
@@ -524,6 +530,8 @@ class MockHyperliquid(MockVenue):
             await asyncio.sleep(0.5)
 
     async def replay_trades(self, ws):
+        while not self.trades_go.is_set():
+            await asyncio.sleep(0.01)
         for line in trade_frames():
             if ws.closed:
                 return

@@ -9,7 +9,7 @@ public enum ClientIdFormat: String, Sendable, Equatable {
 
 /// Client order ids: `ax` + the ledger's tag (5 lowercase alphanumerics, made once per ledger) +
 /// the order's number, e.g. `axk3p9q1042` for `o-1042`, or the same three parts as a 16-byte hex
-/// `cloid` where the venue wants one (`0x61786b3370397131000000000000001042`). Legal at Binance
+/// `cloid` where the venue wants one (`0x61786b33703971000000000000001042`). Legal at Binance
 /// (`[A-Za-z0-9_-]{1,36}`), OKX (`[A-Za-z0-9]{1,32}`), Bybit and Hyperliquid; derived from the
 /// order, so a retry of an intent always carries the id its first attempt had, and the venue's own
 /// duplicate check backs ours up. The tag keeps two gateways (two ledgers) on one account apart,

@@ -29,6 +29,10 @@ public struct HyperliquidCredentials: Sendable, CustomStringConvertible {
         return HyperliquidCredentials(signer: try LocalSigner(key: key), account: account, vault: c.vaultAddress)
     }
 
+    /// The address whose orders, fills and balances these are: the vault (or sub-account) when
+    /// trading for one, else the account. Queries and user channels name it, never the agent.
+    public var tradingAccount: String { vault ?? account }
+
     /// The vault's 20 bytes (signed into every action), if any.
     public var vaultBytes: [UInt8]? { vault.flatMap { try? Hex.decode($0) } }
 

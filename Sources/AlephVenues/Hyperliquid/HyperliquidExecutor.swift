@@ -32,17 +32,27 @@ public final class HyperliquidExecutor: VenueExecutor {
     /// Signatures are for mainnet unless `testnet` (a custom `rest_url` does not change the network).
     let mainnet: Bool
     let nonces = HyperliquidNonces()
-    let weights = HyperliquidWeights()
+    let weights: HyperliquidWeights
 
     struct State {
         var universe = HyperliquidUniverse()
         var byCoin: [String: Instrument] = [:]
         var byId: [String: Instrument] = [:]
+        /// Fills the user channel brought lately, by oid (an order answer carries totals only; the
+        /// stream usually has its fills by then, which spares a 20-weight `/info` read-back).
+        var streamFills: [String: [VenueFill]] = [:]
+        var streamFillOrder: [String] = []
+        /// The user channels are subscribed (worth waiting a moment for their fills).
+        var streamUp = false
     }
     let state = Mutex(State())
 
-    /// Creates the executor (`transport` carries the requests: the real HTTP client unless a benchmark swaps in a sink).
-    public init(config: VenueConfig, credentials: HyperliquidCredentials, time: any TimeSource, logger: Logger, transport: any HTTPSending = HTTPTransport()) {
+    /// Creates the executor (`transport` carries the requests: the real HTTP client unless a
+    /// benchmark swaps in a sink; `ipWeightCeiling`: the weight a minute our own accounting allows,
+    /// Hyperliquid's 1200 less a margin unless a benchmark lifts it).
+    public init(config: VenueConfig, credentials: HyperliquidCredentials, time: any TimeSource, logger: Logger, transport: any HTTPSending = HTTPTransport(),
+                ipWeightCeiling: Int = HyperliquidWeights.ceiling) {
+        weights = HyperliquidWeights(ceiling: ipWeightCeiling)
         self.config = config
         self.credentials = credentials
         self.time = time
@@ -214,7 +224,7 @@ public final class HyperliquidExecutor: VenueExecutor {
             let status: OrderStatus = total >= request.order.quantity ? .filled : .cancelled
             var s = VenueOrderState(clientOrderId: cid, venueOrderId: String(oid), status: status, filledQuantity: total,
                                     reason: status == .cancelled ? "immediate-or-cancel: remainder cancelled" : nil, timestamp: now)
-            s.fills = await fillsOf(oid: oid, instrument: request.instrument, sinceMs: sentAtMs - 2_000)
+            s.fills = await fillsOf(oid: oid, total: total, instrument: request.instrument, sinceMs: sentAtMs - 2_000)
             return .acknowledged(s)
         case .error(let text):
             if text.lowercased().contains("could not immediately match") {
@@ -227,9 +237,41 @@ public final class HyperliquidExecutor: VenueExecutor {
         }
     }
 
-    /// The fills of one order since a time (its answer carries totals only).
+    /// The fills of an order that traded at once, adding up to `total`: from the user channel when
+    /// they arrive within a moment of the answer, else read back from `/info`.
+    func fillsOf(oid: Int64, total: Fixed, instrument: Instrument, sinceMs: Int64) async -> [VenueFill] {
+        let key = String(oid)
+        for _ in 0..<(state.withLock { $0.streamUp } ? 60 : 0) {
+            let got = state.withLock { $0.streamFills[key] ?? [] }
+            if got.reduce(Fixed.zero, { $0 + $1.quantity }) >= total { return got }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return await fillsOf(oid: oid, instrument: instrument, sinceMs: sinceMs)
+    }
+
+    /// Remembers the fills a stream event carries (the newest 2000 orders' worth).
+    func remember(_ event: ExecutionEvent) {
+        switch event {
+        case .streamUp: state.withLock { $0.streamUp = true }
+        case .streamDown: state.withLock { $0.streamUp = false }
+        default: break
+        }
+        guard case .order(let s) = event, !s.fills.isEmpty, let oid = s.venueOrderId else { return }
+        state.withLock { st in
+            if st.streamFills[oid] == nil { st.streamFillOrder.append(oid) }
+            var list = st.streamFills[oid] ?? []
+            for f in s.fills where !list.contains(where: { $0.venueTradeId == f.venueTradeId }) { list.append(f) }
+            st.streamFills[oid] = list
+            if st.streamFillOrder.count > 2_000 {
+                for old in st.streamFillOrder.prefix(500) { st.streamFills[old] = nil }
+                st.streamFillOrder.removeFirst(500)
+            }
+        }
+    }
+
+    /// The fills of one order since a time, read back from `/info`.
     func fillsOf(oid: Int64, instrument: Instrument, sinceMs: Int64) async -> [VenueFill] {
-        guard let list = try? await info(HyperliquidActions.info("userFillsByTime", [JSONMember("user", .string(credentials.account)),
+        guard let list = try? await info(HyperliquidActions.info("userFillsByTime", [JSONMember("user", .string(credentials.tradingAccount)),
                                                                                       JSONMember("startTime", .int(sinceMs))])).arrayValue else { return [] }
         return list.compactMap { f in
             guard f["oid"]?.int64Value == oid else { return nil }
@@ -314,7 +356,7 @@ public final class HyperliquidExecutor: VenueExecutor {
                 case .filled(let oid, let total, _)?:
                     var s = VenueOrderState(clientOrderId: cid, venueOrderId: String(oid), status: order.filledQuantity + total >= request.quantity ? .filled : .partiallyFilled,
                                             timestamp: now, limitPrice: request.price, quantity: request.quantity)
-                    s.fills = await fillsOf(oid: oid, instrument: inst, sinceMs: sentAt - 2_000)
+                    s.fills = await fillsOf(oid: oid, total: total, instrument: inst, sinceMs: sentAt - 2_000)
                     return .done(s)
                 case .error(let text)?: return .rejected(HyperliquidExecWire.rejection(text))
                 default: return .uncertain("modify answered without a usable status")
@@ -330,7 +372,7 @@ public final class HyperliquidExecutor: VenueExecutor {
             return .failed("no cloid or venue order id to look up")
         }
         let j: JSON
-        do { j = try await info(HyperliquidActions.info("orderStatus", [JSONMember("user", .string(credentials.account)), JSONMember("oid", target)]), weight: 2) } catch {
+        do { j = try await info(HyperliquidActions.info("orderStatus", [JSONMember("user", .string(credentials.tradingAccount)), JSONMember("oid", target)]), weight: 2) } catch {
             return .failed("\(error)")
         }
         switch HyperliquidExecWire.orderStatus(j) {
@@ -349,7 +391,7 @@ public final class HyperliquidExecutor: VenueExecutor {
     }
 
     public func openOrders() async throws -> [VenueOpenOrder] {
-        let j = try await info(HyperliquidActions.info("frontendOpenOrders", [JSONMember("user", .string(credentials.account)), JSONMember("dex", .string(""))]))
+        let j = try await info(HyperliquidActions.info("frontendOpenOrders", [JSONMember("user", .string(credentials.tradingAccount)), JSONMember("dex", .string(""))]))
         let now = time.nowNanos()
         return (j.arrayValue ?? []).compactMap { o in
             HyperliquidExecWire.openOrder(o, instrument: o["coin"]?.stringValue.flatMap { instrument(coin: $0) }, at: now)
@@ -362,7 +404,7 @@ public final class HyperliquidExecutor: VenueExecutor {
         var start = max(0, since / 1_000_000 - 2_000)
         var seen: Set<String> = []
         for _ in 0..<10 {
-            let j = try await info(HyperliquidActions.info("userFillsByTime", [JSONMember("user", .string(credentials.account)),
+            let j = try await info(HyperliquidActions.info("userFillsByTime", [JSONMember("user", .string(credentials.tradingAccount)),
                                                                               JSONMember("startTime", .int(start))]))
             let list = j.arrayValue ?? []
             var last = start
@@ -382,7 +424,7 @@ public final class HyperliquidExecutor: VenueExecutor {
         let list = instrumentList
         let perp = list.contains { $0.kind == .perp }
         let spot = list.contains { $0.kind == .spot }
-        let user = [JSONMember("user", .string(credentials.account))]
+        let user = [JSONMember("user", .string(credentials.tradingAccount))]
         let perpState = perp ? try await info(HyperliquidActions.info("clearinghouseState", user + [JSONMember("dex", .string(""))]), weight: 2) : nil
         let spotState = spot ? try await info(HyperliquidActions.info("spotClearinghouseState", user), weight: 2) : nil
         if let limits = try? await info(HyperliquidActions.info("userRateLimit", user)), let used = limits["nRequestsUsed"]?.intValue,
@@ -393,10 +435,13 @@ public final class HyperliquidExecutor: VenueExecutor {
     }
 
     public func run(sink: @escaping @Sendable (ExecutionEvent) async -> Void) async {
-        let stream = HyperliquidPrivateStream(url: config.wsPrivateURL, account: credentials.account, heartbeatMs: config.heartbeatMs,
+        let stream = HyperliquidPrivateStream(url: config.wsPrivateURL, account: credentials.tradingAccount, heartbeatMs: config.heartbeatMs,
                                               idleTimeoutMs: max(config.idleTimeoutMs, 30_000), instruments: { [self] coin in instrument(coin: coin) })
         await PrivateStreamRunner(venue: venue, protocol: stream, backoffMinMs: config.backoffMinMs, backoffMaxMs: config.backoffMaxMs,
-                                  time: time, logger: logger).run(sink: sink)
+                                  time: time, logger: logger).run(sink: { [self] event in
+            remember(event)
+            await sink(event)
+        })
     }
 
     public var rateLimit: RateLimitUsage {
@@ -408,17 +453,22 @@ public final class HyperliquidExecutor: VenueExecutor {
 
 /// Our own count of Hyperliquid's per-IP REST weight over the last minute (the venue reports
 /// none): a request that would take it past 1100 of the 1200 waits for the window instead.
-final class HyperliquidWeights: Sendable {
-    static let limit = 1200
-    static let ceiling = 1100
+public final class HyperliquidWeights: Sendable {
+    /// Hyperliquid's budget per IP and minute.
+    public static let limit = 1200
+    /// What we allow ourselves by default.
+    public static let ceiling = 1100
+    let ceilingUsed: Int
     private let entries = Mutex<[(at: Int64, weight: Int)]>([])
+
+    init(ceiling: Int) { ceilingUsed = ceiling }
 
     /// Reserves `weight` now, or says how long (ms) to wait.
     func reserve(_ weight: Int, now: Int64) -> Int? {
         entries.withLock { e in
             e.removeAll { now - $0.at >= 60_000_000_000 }
             let used = e.reduce(0) { $0 + $1.weight }
-            if used + weight > HyperliquidWeights.ceiling, let oldest = e.first {
+            if used + weight > ceilingUsed, let oldest = e.first {
                 return Int(max(1, (oldest.at + 60_000_000_000 - now) / 1_000_000))
             }
             e.append((now, weight))

@@ -16,6 +16,16 @@ public struct HyperliquidAsset: Sendable, Equatable {
     /// Quote asset name (perps settle in USDC; their instrument quote is USD).
     public var quote: String
 
+    /// Creates an asset.
+    public init(coin: String, asset: Int, szDecimals: Int, spot: Bool, base: String, quote: String) {
+        self.coin = coin
+        self.asset = asset
+        self.szDecimals = szDecimals
+        self.spot = spot
+        self.base = base
+        self.quote = quote
+    }
+
     /// Prices may carry at most `6 − szDecimals` decimals on perps and `8 − szDecimals` on spot.
     public var maxPriceDecimals: Int { max(0, (spot ? 8 : 6) - szDecimals) }
 
