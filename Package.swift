@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
     ],
     targets: [
         .target(name: "AlephCore"),
@@ -65,10 +66,24 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
+        // The MCP face: tools and resources generated from schemas/, served by the official MCP SDK
+        // on the same engine as JSON-RPC.
+        .target(
+            name: "AlephMCP",
+            dependencies: [
+                "AlephGateway", "AlephRPC",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "alephtx",
             dependencies: [
-                "AlephGateway", "AlephRPC", "AlephCore", "AlephRisk", "AlephBook", "AlephVenues", "AlephCrypto", "CSecp256k1", "CHMACShim", "AlephNet",
+                "AlephGateway", "AlephRPC", "AlephCore", "AlephRisk", "AlephBook", "AlephVenues", "AlephCrypto", "CSecp256k1", "CHMACShim", "AlephNet", "AlephMCP",
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -80,6 +95,7 @@ let package = Package(
         .testTarget(name: "AlephCoreTests", dependencies: ["AlephCore"]),
         .testTarget(name: "AlephBookTests", dependencies: ["AlephBook", "AlephCore"]),
         .testTarget(name: "AlephRPCTests", dependencies: ["AlephRPC", "AlephCore"]),
+        .testTarget(name: "AlephMCPTests", dependencies: ["AlephMCP", "AlephGateway", "AlephRPC"]),
         .testTarget(name: "AlephCryptoTests", dependencies: ["AlephCrypto", "AlephRPC", "AlephCore"]),
         .testTarget(name: "AlephRiskTests", dependencies: ["AlephRisk", "AlephBook", "AlephCore"]),
         .testTarget(name: "AlephVenuesTests", dependencies: ["AlephVenues", "AlephVenueKit", "AlephBook", "AlephCore", "AlephRPC", "AlephCrypto"]),

@@ -115,7 +115,24 @@ class Client:
     @classmethod
     def connect(cls, host: str = "127.0.0.1", port: int = 7878, timeout: float = 10.0) -> "Client":
         """Connects over TCP."""
-        sock = socket.create_connection((host, port), timeout=timeout)
+        return cls._over(socket.create_connection((host, port), timeout=timeout))
+
+    @classmethod
+    def connect_unix(cls, path: str, timeout: float = 10.0) -> "Client":
+        """Connects over a Unix-domain socket (`serve --unix PATH`)."""
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(timeout)
+        try:
+            sock.connect(path)
+        except OSError:
+            sock.close()
+            raise
+        return cls._over(sock)
+
+    @classmethod
+    def _over(cls, sock: socket.socket) -> "Client":
+        """A client on a connected stream socket; closing it half-closes (the gateway answers
+        everything already sent, then closes)."""
         sock.settimeout(None)
         rfile = sock.makefile("rb")
 

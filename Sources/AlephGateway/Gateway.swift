@@ -13,6 +13,8 @@ public struct Gateway: Sendable {
 
     /// The ledger.
     public let ledger: Ledger
+    /// Session numbers of every transport (an MCP face takes its own from it too).
+    public let counter: SessionCounter
     /// The exclusive lock on the ledger file (nil for `:memory:`), held as long as the gateway lives.
     public let lock: LedgerLock?
 
@@ -62,6 +64,7 @@ public struct Gateway: Sendable {
         if !snapshot.isEmpty { await engine.restore(from: snapshot) }
         let runner = ConnectionRunner(engine: engine, logger: logger, maxQueued: config.maxQueuedMessages)
         let counter = SessionCounter()
+        self.counter = counter
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: MarketService(feed: feed, engine: engine, logger: logger)),
         ]
@@ -85,6 +88,10 @@ public struct Gateway: Sendable {
             }
             services.append(.init(service: TCPServer(host: host, port: port, maxLineBytes: config.maxLineBytes, runner: runner, counter: counter, logger: logger)))
         }
+        if let path = config.unix {
+            services.append(.init(service: TCPServer(endpoint: .unix(path: path), maxLineBytes: config.maxLineBytes, runner: runner, counter: counter, logger: logger)))
+        }
+        services.append(.init(service: DeadmanService(engine: engine)))
         if config.stdio {
             services.append(.init(service: StdioServer(maxLineBytes: config.maxLineBytes, runner: runner, counter: counter, logger: logger),
                                   successTerminationBehavior: .gracefullyShutdownGroup,

@@ -6,8 +6,8 @@ import ArgumentParser
 struct AlephTX: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "alephtx",
-        abstract: "A trading gateway for AI agents: JSON-RPC 2.0 over stdio and TCP.",
-        subcommands: [Serve.self, Bench.self, CryptoCommand.self, LedgerCommand.self, Version.self],
+        abstract: "A trading gateway for AI agents: JSON-RPC 2.0 over stdio, TCP and Unix sockets, and MCP.",
+        subcommands: [Serve.self, MCPCommand.self, Bench.self, CryptoCommand.self, LedgerCommand.self, Version.self],
         defaultSubcommand: nil)
 }
 

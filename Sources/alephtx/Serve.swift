@@ -15,6 +15,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Listen on HOST:PORT (port 0 picks a free port). Default 127.0.0.1:7878 unless --stdio is given alone.")
     var tcp: String?
 
+    @Option(help: "Also serve on this Unix-domain socket (file mode 0600; default $ALEPH_SOCKET when set; 'off' for none).")
+    var unix: String?
+
     @Option(help: "TOML config file (see README).")
     var config: String?
 
@@ -50,17 +53,11 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         // Past flag parsing, failures are runtime errors: printed without the usage text.
-        var cfg = GatewayConfig()
-        if let path = config {
-            // Read through a handle: devices and pipes (/dev/null, <(…)) are fine configs too.
-            guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() ?? Data(),
-                  let text = String(data: data, encoding: .utf8) else {
-                throw RuntimeError("cannot read config file \(path)")
-            }
-            do { cfg = try GatewayConfig.load(toml: text) } catch { throw RuntimeError(error.description) }
-        }
+        var cfg = try Serve.loadConfig(config)
         if stdio { cfg.stdio = true }
         if let tcp { cfg.tcp = tcp == "off" ? nil : tcp } else if stdio && config == nil { cfg.tcp = nil }
+        if let unix { cfg.unix = unix == "off" || unix.isEmpty ? nil : unix } else if cfg.unix == nil,
+           let env = ProcessInfo.processInfo.environment["ALEPH_SOCKET"], !env.isEmpty { cfg.unix = env }
         if let logLevel { cfg.logLevel = logLevel }
         if let maxLineBytes { cfg.maxLineBytes = maxLineBytes }
         if let seed, let n = UInt64(seed) { cfg.simSeed = n }
@@ -70,34 +67,23 @@ struct Serve: AsyncParsableCommand {
             throw RuntimeError("the admin token must be at least 16 characters")
         }
         if let dataDir { cfg.dataDir = dataDir }
-        guard let level = Logger.Level(rawValue: cfg.logLevel) else {
-            throw RuntimeError("unknown log level '\(cfg.logLevel)'; use trace, debug, info, notice, warning, error or critical")
+        if !cfg.stdio && cfg.tcp == nil && cfg.unix == nil {
+            throw RuntimeError("nothing to serve: TCP is off and neither --stdio nor --unix is given")
         }
-        if !cfg.stdio && cfg.tcp == nil {
-            throw RuntimeError("nothing to serve: TCP is off and --stdio is not given")
+        try await GatewayLaunch.run(cfg, what: "starting")
+    }
+}
+
+extension Serve {
+    /// The config file at `path` (defaults when nil). Read through a handle: devices and pipes
+    /// (/dev/null, <(…)) are fine configs too.
+    static func loadConfig(_ path: String?) throws -> GatewayConfig {
+        guard let path else { return GatewayConfig() }
+        guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() ?? Data(),
+              let text = String(data: data, encoding: .utf8) else {
+            throw RuntimeError("cannot read config file \(path)")
         }
-        let dir = DataDirectory.resolve(cfg.dataDir)
-        let dirWarning: String?
-        do { dirWarning = try DataDirectory.prepare(dir) } catch { throw RuntimeError(error.description) }
-        LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = level
-            return h
-        }
-        let logger = Logger(label: "alephtx")
-        logger.info("starting", metadata: ["version": "\(AlephGatewayVersion.string)", "data_dir": "\(dir)", "seed": "\(cfg.simSeed)"])
-        if let dirWarning { logger.warning("\(dirWarning)") }
-        let gateway: Gateway
-        do { gateway = try await Gateway(config: cfg, dataDir: dir, logger: logger) } catch { throw RuntimeError("\(error)") }
-        let watchdog = ShutdownWatchdog(ledger: gateway.ledger, grace: .seconds(3), logger: logger)
-        watchdog.arm()
-        let group = ServiceGroup(configuration: .init(
-            services: gateway.services,
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
-        try await group.run()
-        logger.info("stopped")
-        withExtendedLifetime(gateway.lock) {}
+        do { return try GatewayConfig.load(toml: text) } catch { throw RuntimeError(error.description) }
     }
 }
 

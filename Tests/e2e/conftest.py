@@ -190,19 +190,62 @@ def make_server():
         s.tmp.cleanup()
 
 
+def wait_for_book(c: Client, instrument: str = "sim:BTC-USD") -> None:
+    """Waits (up to 10 s) until the simulated market has a book."""
+    for _ in range(200):
+        if "result" in c.request("get_book", {"instrument": instrument}):
+            return
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def stdio():
     tmp = tempfile.TemporaryDirectory()
     c = Client.spawn([BIN, "serve", "--stdio", "--data-dir", tmp.name, "--log-level", "warning", "--test-hooks"])
-    for _ in range(200):
-        if "result" in c.request("get_book", {"instrument": "sim:BTC-USD"}):
-            break
-        time.sleep(0.05)
+    wait_for_book(c)
     yield c
     validate_client(c)
     code = c.close()
     assert code == 0
     tmp.cleanup()
+
+
+@pytest.fixture(params=["stdio", "tcp", "unix"])
+def conn(request):
+    """A client of a fresh gateway on each transport in turn: stdio, TCP and a Unix-domain socket."""
+    if request.param == "stdio":
+        tmp = tempfile.TemporaryDirectory()
+        c = Client.spawn([BIN, "serve", "--stdio", "--data-dir", tmp.name, "--log-level", "warning", "--test-hooks"])
+        s = None
+    else:
+        tmp = tempfile.TemporaryDirectory()
+        path = os.path.join(tmp.name, "gw.sock")
+        s = Server(["--unix", path, "--test-hooks"])
+        wait_until_text(s, "listening on unix:")
+        c = s.client() if request.param == "tcp" else Client.connect_unix(path)
+        if request.param == "unix":
+            s.clients.append(c)
+            assert oct(os.stat(path).st_mode & 0o777) == "0o600"
+    wait_for_book(c)
+    yield c
+    validate_client(c)
+    if s is None:
+        assert c.close() == 0
+    else:
+        assert s.stop() == 0
+        s.tmp.cleanup()
+    tmp.cleanup()
+
+
+def wait_until_text(s: "Server", text: str, timeout: float = 30) -> None:
+    """Waits until the server's log shows `text`."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if text in s.stderr_path.read_text(errors="replace"):
+            return
+        assert s.proc.poll() is None, s.stderr_path.read_text(errors="replace")
+        time.sleep(0.02)
+    raise AssertionError(f"'{text}' never logged: {s.stderr_path.read_text(errors='replace')[-2000:]}")
 
 
 def free_port() -> int:

@@ -105,6 +105,9 @@ class MockHyperliquid(MockVenue):
         self.user_subscriptions = 0
         self.snapshot_fills = True                 # userFills' first push carries the recent fills
         self.start_position: dict[int, D] = {}    # tid -> position before the fill
+        self.scheduled_cancel = None               # ms UTC when every open order is cancelled (scheduleCancel)
+        self.schedule_history: list = []           # every scheduleCancel: its time (None clears)
+        self.scheduled_triggers = 0                # times the schedule fired (the venue caps it at 10 a day)
 
     # ---- configuration ----
     def config(self, mode="live", orphans="cancel", submit_timeout_ms=1500, extra="", key_env="MOCK_HL_KEY", testnet=False):
@@ -291,6 +294,16 @@ class MockHyperliquid(MockVenue):
         if kind == "batchModify":
             return web.json_response({"status": "ok", "response": {"type": "batchModify", "data": {"statuses": [self.modify_one(m) for m in action["modifies"]]}}})
         if kind == "scheduleCancel":
+            t = action.get("time")
+            if t is not None and t < now_ms() + 5000:
+                return web.json_response({"status": "err", "response": "Scheduled cancel time too early, must be at least 5 seconds from now."})
+            if t is not None and self.scheduled_triggers >= 10:
+                return web.json_response({"status": "err", "response": "Too many scheduled cancel triggers today."})
+            with self.lock:
+                self.scheduled_cancel = t
+                self.schedule_history.append(t)
+            if t is not None:
+                asyncio.get_running_loop().call_later((t - now_ms()) / 1000 + 0.01, self.fire_schedule, t)
             return web.json_response({"status": "ok", "response": {"type": "default"}})
         return web.Response(status=422, text="Failed to deserialize the JSON body into the target type")
 
@@ -383,6 +396,17 @@ class MockHyperliquid(MockVenue):
             return {"error": "Order was never placed, already canceled, or filled. asset=0"}
         self.ex.cancel(venue_id=o.id)
         return "success"
+
+    def fire_schedule(self, t):
+        """The venue's dead-man's switch: at the scheduled time every open order is cancelled
+        (statuses `scheduledCancel`), unless the schedule was moved or cleared meanwhile."""
+        with self.lock:
+            if self.scheduled_cancel != t:
+                return
+            self.scheduled_cancel = None
+            self.scheduled_triggers += 1
+        for o in [o for o in list(self.ex.orders.values()) if o.live]:
+            self.ex.cancel(venue_id=o.id)
 
     def modify_one(self, m):
         """Cancel-replace: the order keeps its cloid and fills, gets a new oid, price and size; a

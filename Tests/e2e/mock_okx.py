@@ -53,6 +53,9 @@ class MockOKX(MockVenue):
         self.ask_text = [(a[0], a[1]) for a in snap["asks"]]
         super().__init__(Exchange("BTC-USDT", "BTC", "USDT", self.bid_text, self.ask_text, balances or {"USDT": "100000", "BTC": "0.5"},
                                   tick=D("0.1"), lot=D("0.00000001"), min_notional=D("0")))
+        self.cancel_after = None            # ms when cancel-all-after fires
+        self.cancel_after_history: list = []  # every timeOut asked (0 disables)
+        self.cancel_after_triggers = 0
 
     def config(self, mode="live", orphans="cancel", submit_timeout_ms=1500, extra=""):
         base = f"127.0.0.1:{self.port}"
@@ -73,6 +76,7 @@ class MockOKX(MockVenue):
         r.add_get("/api/v5/public/instruments", self.h_instruments)
         r.add_post("/api/v5/trade/order", self.h_place)
         r.add_post("/api/v5/trade/cancel-order", self.h_cancel)
+        r.add_post("/api/v5/trade/cancel-all-after", self.h_cancel_all_after)
         r.add_get("/api/v5/trade/order", self.h_query)
         r.add_get("/api/v5/trade/orders-pending", self.h_pending)
         r.add_get("/api/v5/trade/fills", self.h_fills)
@@ -243,6 +247,35 @@ class MockOKX(MockVenue):
             return self.resp("1", "", [{"clOrdId": body.get("clOrdId", ""), "ordId": body.get("ordId", ""), "ts": str(now_ms()), "sCode": "51400",
                                         "sMsg": "Order cancellation failed as the order has been filled, canceled or does not exist."}])
         return self.resp("0", "", [{"clOrdId": o.client_id, "ordId": str(o.id), "ts": str(now_ms()), "sCode": "0", "sMsg": ""}])
+
+    async def h_cancel_all_after(self, request):
+        """The dead-man's switch: 0 disables, 10 … 120 s arms (re-arming moves the deadline); when it
+        passes every open order is cancelled (cancelSource 20)."""
+        body, raw, bad = await self.verify(request)
+        if bad is not None:
+            return bad
+        try:
+            secs = int(body.get("timeOut", ""))
+        except ValueError:
+            secs = -1
+        if secs != 0 and not 10 <= secs <= 120:
+            return self.resp("51000", "Parameter timeOut error", status=200)
+        with self.lock:
+            self.cancel_after = None if secs == 0 else now_ms() + secs * 1000
+            self.cancel_after_history.append(secs)
+            deadline = self.cancel_after
+        if deadline is not None:
+            asyncio.get_running_loop().call_later(secs + 0.01, self.fire_cancel_after, deadline)
+        return self.resp("0", "", [{"triggerTime": str(deadline or 0), "tag": "", "ts": str(now_ms())}])
+
+    def fire_cancel_after(self, deadline):
+        with self.lock:
+            if self.cancel_after != deadline:
+                return
+            self.cancel_after = None
+            self.cancel_after_triggers += 1
+        for o in [o for o in list(self.ex.orders.values()) if o.live]:
+            self.ex.cancel(venue_id=o.id)
 
     async def h_query(self, request):
         _, _, bad = await self.verify(request)

@@ -1,4 +1,5 @@
-"""JSON-RPC 2.0 conformance over the real binary (stdio and TCP)."""
+"""JSON-RPC 2.0 conformance over the real binary: every case runs on stdio, TCP and a Unix-domain socket
+(the `conn` fixture)."""
 import json
 import queue
 import time
@@ -43,26 +44,26 @@ def no_more(c, wait=0.5):
 
 
 @pytest.mark.parametrize("rid", [7, "abc", -3, 1.5, "", "ünïcode-id"])
-def test_ids_are_echoed_exactly(stdio, rid):
-    (resp,) = raw_roundtrip(stdio, (json.dumps({"jsonrpc": "2.0", "id": rid, "method": "ping"}) + "\n").encode())
+def test_ids_are_echoed_exactly(conn, rid):
+    (resp,) = raw_roundtrip(conn, (json.dumps({"jsonrpc": "2.0", "id": rid, "method": "ping"}) + "\n").encode())
     assert resp["id"] == rid and type(resp["id"]) is type(rid)
     assert resp["result"]["pong"] is True
 
 
-def test_null_id_is_answered_with_null(stdio):
-    (resp,) = raw_roundtrip(stdio, b'{"jsonrpc":"2.0","id":null,"method":"ping"}\n')
+def test_null_id_is_answered_with_null(conn):
+    (resp,) = raw_roundtrip(conn, b'{"jsonrpc":"2.0","id":null,"method":"ping"}\n')
     assert resp["id"] is None and resp["result"]["pong"] is True
 
 
-def test_notifications_are_never_answered(stdio):
-    stdio.send_raw(b'{"jsonrpc":"2.0","method":"ping"}\n{"jsonrpc":"2.0","method":"nope"}\n'
+def test_notifications_are_never_answered(conn):
+    conn.send_raw(b'{"jsonrpc":"2.0","method":"ping"}\n{"jsonrpc":"2.0","method":"nope"}\n'
                    b'{"jsonrpc":"2.0","method":"get_book","params":{"instrument":"x:NOPE-USD"}}\n')
-    (resp,) = raw_roundtrip(stdio, b'{"jsonrpc":"2.0","id":"after","method":"ping"}\n')
+    (resp,) = raw_roundtrip(conn, b'{"jsonrpc":"2.0","id":"after","method":"ping"}\n')
     assert resp["id"] == "after"
-    no_more(stdio)
+    no_more(conn)
 
 
-def test_batch_mixed(stdio):
+def test_batch_mixed(conn):
     line = json.dumps([
         {"jsonrpc": "2.0", "id": 1, "method": "ping"},
         {"jsonrpc": "2.0", "method": "ping"},
@@ -71,7 +72,7 @@ def test_batch_mixed(stdio):
         1,
         {"jsonrpc": "2.0", "id": 2, "method": "get_book", "params": {"instrument": "sim:ETH-USD", "depth": 2}},
     ]).encode() + b"\n"
-    (resp,) = raw_roundtrip(stdio, line)
+    (resp,) = raw_roundtrip(conn, line)
     assert isinstance(resp, list) and len(resp) == 5
     by_id = {json.dumps(r["id"]): r for r in resp}
     assert by_id["1"]["result"]["pong"] is True
@@ -79,37 +80,37 @@ def test_batch_mixed(stdio):
     assert by_id["2"]["result"]["instrument"] == "sim:ETH-USD" and len(by_id["2"]["result"]["bids"]) == 2
     nulls = [r for r in resp if r["id"] is None]
     assert len(nulls) == 2 and all(r["error"]["code"] == -32600 for r in nulls)
-    stdio.sent_methods[2] = "get_book"
-    stdio.sent_methods[1] = "ping"
-    validate_message(resp, stdio.sent_methods.get)
+    conn.sent_methods[2] = "get_book"
+    conn.sent_methods[1] = "ping"
+    validate_message(resp, conn.sent_methods.get)
 
 
-def test_empty_batch_is_one_invalid_request(stdio):
-    (resp,) = raw_roundtrip(stdio, b"[]\n")
+def test_empty_batch_is_one_invalid_request(conn):
+    (resp,) = raw_roundtrip(conn, b"[]\n")
     assert isinstance(resp, dict) and resp["id"] is None and resp["error"]["code"] == -32600
     assert resp["error"]["data"]["code"] == "empty_batch"
-    no_more(stdio, 0.3)
+    no_more(conn, 0.3)
 
 
-def test_all_notification_batch_gets_no_reply(stdio):
-    stdio.send_raw(b'[{"jsonrpc":"2.0","method":"ping"},{"jsonrpc":"2.0","method":"ping"}]\n')
-    (resp,) = raw_roundtrip(stdio, b'{"jsonrpc":"2.0","id":9,"method":"ping"}\n')
+def test_all_notification_batch_gets_no_reply(conn):
+    conn.send_raw(b'[{"jsonrpc":"2.0","method":"ping"},{"jsonrpc":"2.0","method":"ping"}]\n')
+    (resp,) = raw_roundtrip(conn, b'{"jsonrpc":"2.0","id":9,"method":"ping"}\n')
     assert resp["id"] == 9
-    no_more(stdio)
+    no_more(conn)
 
 
 @pytest.mark.parametrize("line", [b"{bad\n", b'{"jsonrpc":"2.0","id":1,"method":"ping"\n', b"nul\n", b'{"a":1}}\n',
                                   b'[{"jsonrpc":"2.0","id":1,"method":"ping"},]\n', b'"\\x"\n', b"[" * 100 + b"]" * 100 + b"\n"])
-def test_parse_error(stdio, line):
-    (resp,) = raw_roundtrip(stdio, line)
+def test_parse_error(conn, line):
+    (resp,) = raw_roundtrip(conn, line)
     assert resp["id"] is None and resp["error"]["code"] == -32700, resp
     assert resp["error"]["data"]["code"] == "parse_error"
 
 
-def test_invalid_utf8_is_a_parse_error(stdio):
-    (resp,) = raw_roundtrip(stdio, b'{"jsonrpc":"2.0","id":1,"method":"ping","params":{"x":"\xff\xfe"}}\n')
+def test_invalid_utf8_is_a_parse_error(conn):
+    (resp,) = raw_roundtrip(conn, b'{"jsonrpc":"2.0","id":1,"method":"ping","params":{"x":"\xff\xfe"}}\n')
     assert resp["id"] is None and resp["error"]["code"] == -32700
-    (ok,) = raw_roundtrip(stdio, b'{"jsonrpc":"2.0","id":2,"method":"ping"}\n')
+    (ok,) = raw_roundtrip(conn, b'{"jsonrpc":"2.0","id":2,"method":"ping"}\n')
     assert ok["result"]["pong"] is True
 
 
@@ -121,8 +122,8 @@ def test_invalid_utf8_is_a_parse_error(stdio):
     ({"jsonrpc": "2.0", "id": 1, "method": "ping", "params": 3}, "params"),
     ({"jsonrpc": "2.0", "id": {"x": 1}, "method": "ping"}, "id"),
 ])
-def test_invalid_request(stdio, req, reason_part):
-    (resp,) = raw_roundtrip(stdio, (json.dumps(req) + "\n").encode())
+def test_invalid_request(conn, req, reason_part):
+    (resp,) = raw_roundtrip(conn, (json.dumps(req) + "\n").encode())
     assert resp["error"]["code"] == -32600
     assert reason_part in resp["error"]["data"]["reason"]
     if isinstance(req.get("id"), int):
@@ -131,13 +132,13 @@ def test_invalid_request(stdio, req, reason_part):
         assert resp["id"] is None
 
 
-def test_non_object_request(stdio):
-    (resp,) = raw_roundtrip(stdio, b"42\n")
+def test_non_object_request(conn):
+    (resp,) = raw_roundtrip(conn, b"42\n")
     assert resp["id"] is None and resp["error"]["code"] == -32600
 
 
-def test_method_not_found(stdio):
-    resp = stdio.request("does_not_exist")
+def test_method_not_found(conn):
+    resp = conn.request("does_not_exist")
     assert resp["error"]["code"] == -32601 and resp["error"]["data"]["method"] == "does_not_exist"
 
 
@@ -161,34 +162,34 @@ def test_method_not_found(stdio):
     ("subscribe", {"channel": "weather"}, "channel"),
     ("subscribe", {"channel": "book"}, "instrument"),
 ])
-def test_invalid_params_names_the_field(stdio, method, params, field):
-    resp = stdio.request(method, params)
+def test_invalid_params_names_the_field(conn, method, params, field):
+    resp = conn.request(method, params)
     err = resp["error"]
     assert err["code"] == -32602, resp
     assert err["data"]["field"] == field and err["data"]["reason"]
 
 
-def test_positional_params_are_rejected_clearly(stdio):
-    (resp,) = raw_roundtrip(stdio, b'{"jsonrpc":"2.0","id":5,"method":"get_book","params":["sim:BTC-USD"]}\n')
+def test_positional_params_are_rejected_clearly(conn):
+    (resp,) = raw_roundtrip(conn, b'{"jsonrpc":"2.0","id":5,"method":"get_book","params":["sim:BTC-USD"]}\n')
     assert resp["error"]["code"] == -32602 and resp["error"]["data"]["field"] == "params"
 
 
-def test_internal_error_code(stdio):
-    resp = stdio.request("test.internal_error")
+def test_internal_error_code(conn):
+    resp = conn.request("test.internal_error")
     assert resp["error"]["code"] == -32603 and resp["error"]["data"]["code"] == "internal_error"
-    assert stdio.call("ping")["pong"] is True
+    assert conn.call("ping")["pong"] is True
 
 
-def test_application_errors_have_stable_codes(stdio):
-    e = stdio.request("get_book", {"instrument": "sim:DOGE-USD"})["error"]
+def test_application_errors_have_stable_codes(conn):
+    e = conn.request("get_book", {"instrument": "sim:DOGE-USD"})["error"]
     assert e["code"] == -32001 and e["data"]["code"] == "unknown_instrument" and "sim:BTC-USD" in e["data"]["known"]
-    e = stdio.request("cancel_order", {"order_id": "o-999999"})["error"]
+    e = conn.request("cancel_order", {"order_id": "o-999999"})["error"]
     assert e["code"] == -32003 and e["data"]["code"] == "order_not_found"
-    e = stdio.request("unsubscribe", {"subscription": "sub-424242"})["error"]
+    e = conn.request("unsubscribe", {"subscription": "sub-424242"})["error"]
     assert e["code"] == -32005 and e["data"]["code"] == "subscription_not_found"
     params = {"intent_id": "conflict-1", "instrument": "sim:BTC-USD", "side": "buy", "quantity": "0.001"}
-    assert stdio.call("place_signal", **params)["status"] == "filled"
-    e = stdio.request("place_signal", {**params, "quantity": "0.002"})["error"]
+    assert conn.call("place_signal", **params)["status"] == "filled"
+    e = conn.request("place_signal", {**params, "quantity": "0.002"})["error"]
     assert e["code"] == -32002 and e["data"]["code"] == "intent_conflict" and e["data"]["order_id"]
     for err in (e,):
         assert -32099 <= err["code"] <= -32000
@@ -213,20 +214,20 @@ def test_oversized_line_then_normal_request(make_server):
     assert resp["id"] == "e" and resp["result"]["pong"] is True
 
 
-def test_crlf_and_blank_lines_are_tolerated(stdio):
-    stdio.send_raw(b"\n   \n")
-    (resp,) = raw_roundtrip(stdio, b'{"jsonrpc":"2.0","id":"crlf","method":"ping"}\r\n')
+def test_crlf_and_blank_lines_are_tolerated(conn):
+    conn.send_raw(b"\n   \n")
+    (resp,) = raw_roundtrip(conn, b'{"jsonrpc":"2.0","id":"crlf","method":"ping"}\r\n')
     assert resp["id"] == "crlf"
-    no_more(stdio, 0.3)
+    no_more(conn, 0.3)
 
 
-def test_rpc_discover_is_openrpc_from_schemas(stdio):
-    doc = stdio.call("rpc.discover")
+def test_rpc_discover_is_openrpc_from_schemas(conn):
+    doc = conn.call("rpc.discover")
     assert doc["openrpc"].startswith("1.")
     names = {m["name"] for m in doc["methods"]}
     expected = {"rpc.discover", "ping", "list_instruments", "get_book", "subscribe", "unsubscribe", "place_signal",
                 "cancel_order", "modify_order", "cancel_all", "get_orders", "get_fills", "get_positions", "get_balances",
-                "get_risk", "halt", "resume", "set_risk_limits", "session.hello", "get_health"}
+                "get_risk", "halt", "resume", "set_risk_limits", "session.hello", "session.set_deadman", "get_health"}
     assert names == expected
     ps = next(m for m in doc["methods"] if m["name"] == "place_signal")
     params = {p["name"]: p for p in ps["params"]}

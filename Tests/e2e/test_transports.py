@@ -104,3 +104,91 @@ def test_config_file_changes_paper_settings():
 def test_version():
     p = subprocess.run([BIN, "version"], capture_output=True, timeout=30)
     assert p.returncode == 0 and p.stdout.decode().startswith("alephtx ")
+
+
+def _unix_server(path, data_dir, extra=(), env=None):
+    """`serve --unix PATH --tcp off` (ALEPH_SOCKET when path is None)."""
+    args = [BIN, "serve", "--tcp", "off", "--data-dir", data_dir, "--log-level", "info", *extra]
+    if path is not None:
+        args += ["--unix", path]
+    return subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, **(env or {})})
+
+
+def _wait_socket(path, proc, timeout=30):
+    from alephtx_client import Client
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        assert proc.poll() is None, proc.stderr.read().decode()
+        if os.path.exists(path):
+            try:
+                return Client.connect_unix(path)
+            except OSError:
+                pass
+        time.sleep(0.05)
+    raise AssertionError("unix socket never served")
+
+
+def test_unix_socket_is_private_replaces_a_stale_file_and_never_a_live_one():
+    tmp = tempfile.mkdtemp()
+    path = os.path.join(tmp, "a.sock")
+    try:
+        # ALEPH_SOCKET is the default path; the socket file is 0600 and a session there is admin.
+        p = _unix_server(None, os.path.join(tmp, "d1"), env={"ALEPH_SOCKET": path})
+        c = _wait_socket(path, p)
+        assert oct(os.stat(path).st_mode & 0o777) == "0o600"
+        hello = c.call("session.hello")
+        assert hello["transport"] == "unix" and hello["admin"] is True
+        # A second gateway (its own data dir) refuses the live socket, clearly, and hurts nothing.
+        q = _unix_server(path, os.path.join(tmp, "d2"))
+        out, err = q.communicate(timeout=30)
+        assert q.returncode != 0 and b"another process is listening on unix socket" in err, err
+        assert c.call("ping")["pong"] is True
+        # kill -9 leaves the file behind: the next start replaces it.
+        p.kill()
+        p.wait()
+        c.close()
+        assert os.path.exists(path)
+        p = _unix_server(path, os.path.join(tmp, "d1"))
+        c = _wait_socket(path, p)
+        assert c.call("ping")["pong"] is True
+        c.close()
+        p.send_signal(signal.SIGTERM)
+        assert p.wait(timeout=20) == 0
+        assert not os.path.exists(path), "the socket file is removed at shutdown"
+        # A path that is not a socket is never removed.
+        with open(path, "w") as f:
+            f.write("precious")
+        q = _unix_server(path, os.path.join(tmp, "d3"))
+        out, err = q.communicate(timeout=30)
+        assert q.returncode != 0 and b"is not a socket" in err and open(path).read() == "precious"
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_stdio_tcp_and_unix_together_share_one_engine():
+    from alephtx_client import Client
+    tmp = tempfile.mkdtemp()
+    path = os.path.join(tmp, "g.sock")
+    try:
+        c = Client.spawn([BIN, "serve", "--stdio", "--tcp", "127.0.0.1:0", "--unix", path, "--data-dir", tmp, "--log-level", "warning"])
+        u = None
+        deadline = time.time() + 30
+        while u is None and time.time() < deadline:
+            try:
+                u = Client.connect_unix(path)
+            except OSError:
+                time.sleep(0.05)
+        sub = u.subscribe("orders")
+        for _ in range(200):
+            if "result" in c.request("get_book", {"instrument": "sim:BTC-USD"}):
+                break
+            time.sleep(0.05)
+        r = c.call("place_signal", intent_id="both", instrument="sim:BTC-USD", side="buy", quantity="0.01")
+        assert r["status"] == "filled"
+        assert sub.get(timeout=5)["data"]["intent_id"] == "both"
+        assert u.call("get_orders", status="all")["orders"][0]["intent_id"] == "both"
+        u.close()
+        assert c.close() == 0
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

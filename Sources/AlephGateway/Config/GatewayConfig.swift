@@ -18,6 +18,8 @@ public struct GatewayConfig: Sendable {
     public var tcp: String? = "127.0.0.1:7878"
     /// Serve JSON-RPC on stdin/stdout.
     public var stdio = false
+    /// Unix-domain socket path (`[server] unix`, `--unix`, default `$ALEPH_SOCKET`), nil for none.
+    public var unix: String?
     /// Longest accepted line in bytes.
     public var maxLineBytes = 1 << 20
     /// Messages that may wait for a slow client before it is disconnected.
@@ -73,12 +75,15 @@ public struct GatewayConfig: Sendable {
                         let s = try string(v, at)
                         c.tcp = s.isEmpty || s == "off" ? nil : s
                     case "stdio": c.stdio = try bool(v, at)
+                    case "unix":
+                        let s = try string(v, at)
+                        c.unix = s.isEmpty || s == "off" ? nil : s
                     case "max_line_bytes": c.maxLineBytes = try int(v, at, GatewayConfig.maxLineBytesRange)
                     case "max_queued_messages": c.maxQueuedMessages = try int(v, at, 16...10_000_000)
                     case "max_subscriptions_per_session": c.maxSubscriptionsPerSession = try int(v, at, 1...100_000)
                     case "log_level": c.logLevel = try string(v, at)
                     case "data_dir": c.dataDir = try string(v, at)
-                    default: throw unknownKey(at, ["tcp", "stdio", "max_line_bytes", "max_queued_messages", "max_subscriptions_per_session", "log_level", "data_dir"])
+                    default: throw unknownKey(at, ["tcp", "stdio", "unix", "max_line_bytes", "max_queued_messages", "max_subscriptions_per_session", "log_level", "data_dir"])
                     }
                 }
             case "sim":

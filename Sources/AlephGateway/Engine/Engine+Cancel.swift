@@ -96,13 +96,14 @@ extension Engine {
         return await cancelAll(instrument: instrument, reason: "cancelled by cancel_all")
     }
 
-    /// Cancels every live order (of one instrument); failures are listed, never thrown.
-    func cancelAll(instrument: String?, reason: String) async -> JSON {
+    /// Cancels every live order (of one instrument, of one session); failures are listed, never thrown.
+    func cancelAll(instrument: String?, session: Int? = nil, reason: String) async -> JSON {
         var cancelled: [JSON] = [], pending: [JSON] = [], failed: [JSON] = []
         let ids = openOrderIds.sorted(by: { Engine.number($0, prefix: "o-") < Engine.number($1, prefix: "o-") })
         for id in ids {
             guard let order = orders[id], !order.status.isTerminal, order.status != .pendingSubmit,
-                  instrument == nil || order.instrument == instrument else { continue }
+                  instrument == nil || order.instrument == instrument,
+                  session == nil || orderSessions[id] == session else { continue }
             do {
                 try await cancel(id, reason: reason)
                 switch orders[id]?.status {

@@ -6,7 +6,7 @@ extension Engine {
     public static let methods: [String] = [
         "rpc.discover", "ping", "list_instruments", "get_book", "subscribe", "unsubscribe", "place_signal",
         "cancel_order", "modify_order", "cancel_all", "get_orders", "get_fills", "get_positions", "get_balances",
-        "get_risk", "halt", "resume", "set_risk_limits", "session.hello", "get_health",
+        "get_risk", "halt", "resume", "set_risk_limits", "session.hello", "session.set_deadman", "get_health",
     ]
 
     /// Methods a session may call before authenticating (when authentication is required).
@@ -16,11 +16,12 @@ extension Engine {
     public static let notifications: [String] = SubscriptionChannel.allCases.map(\.rawValue)
 
     /// Methods whose answers report nothing the ledger keeps: they need not wait for a commit.
-    static let marketMethods: Set<String> = ["ping", "rpc.discover", "list_instruments", "get_book", "subscribe", "unsubscribe", "session.hello", "get_health"]
+    static let marketMethods: Set<String> = ["ping", "rpc.discover", "list_instruments", "get_book", "subscribe", "unsubscribe", "session.hello", "session.set_deadman", "get_health"]
 
     /// Executes one decoded line and queues its response(s) on the session's outbox. Answers that
     /// report ledger state are released only once that state is durable.
     public func execute(_ message: RPCMessage, session: Session) async {
+        touchDeadman(session.id)
         var after: [Outgoing] = []
         deferred = []
         var response: [UInt8]? = nil
@@ -141,6 +142,7 @@ extension Engine {
         case "resume": return try resume(req.params, session: session)
         case "set_risk_limits": return try setRiskLimits(req.params, session: session)
         case "session.hello": return try sessionHello(req.params, session: session)
+        case "session.set_deadman": return try setDeadman(req.params, session: session)
         case "get_health": return try getHealth(req.params)
         case "test.internal_error" where config.testHooks:
             throw RPCError.internalError("injected by test.internal_error (--test-hooks)")

@@ -163,6 +163,7 @@ extension Engine {
         b.add("usage", .array(usage))
         b.add("history", .array(risk.history.map(RiskPresenter.event)))
         b.add("admin", sessionStates[session.id]?.admin ?? false)
+        b.add("deadman", deadmanJSON(session: session.id, now: now))
         return b.json
     }
 

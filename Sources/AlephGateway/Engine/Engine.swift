@@ -62,6 +62,8 @@ public actor Engine {
     var modifying: Set<String> = []
     /// `venue||venue order id` of venue orders a cancel-replace superseded.
     var supersededVenueIds: Set<String> = []
+    /// Venues whose own cancel-all-after switch is armed: its timeout (ms) and when it was last armed (ns).
+    var nativeDeadmen: [String: (timeoutMs: Int, armedAt: Int64)] = [:]
 
     var orders = ShardedMap<String, Order>()
     var orderIds = ChunkedArray<String>()
@@ -143,10 +145,13 @@ public actor Engine {
         sessionStates[session.id] = SessionState(admin: local, authenticated: local || !config.requireAuth)
     }
 
-    /// Detaches a session and drops its subscriptions.
-    public func unregister(_ session: Session) {
+    /// Detaches a session and drops its subscriptions; an armed dead-man's switch with
+    /// `on_disconnect = cancel` fires at once (with `keep` it is disarmed).
+    public func unregister(_ session: Session) async {
+        let deadman = sessionStates[session.id]?.deadman
         sessions[session.id] = nil
         sessionStates[session.id] = nil
+        if let deadman, deadman.onDisconnect == .cancel { await tripDeadman(session: session.id, trigger: "disconnect") }
         risk.forget(session: session.id)
         for (id, sub) in subscriptions where sub.sessionId == session.id { removeSubscription(id) }
     }

@@ -8,4 +8,6 @@ struct SessionState: Sendable {
     var failedHellos = 0
     /// Set when the connection is to be closed once its pending answers are written.
     var hangUp: String? = nil
+    /// The session's dead-man's switch, when armed.
+    var deadman: Deadman? = nil
 }

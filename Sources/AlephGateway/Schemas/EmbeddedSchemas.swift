@@ -152,6 +152,90 @@ enum EmbeddedSchemas {
 }
 
 """###),
+        ("defs/deadman.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "Deadman",
+  "description": "A session's dead-man's switch and the switch behind each venue.",
+  "type": "object",
+  "properties": {
+    "armed": {
+      "type": "boolean"
+    },
+    "timeout_ms": {
+      "type": "integer",
+      "minimum": 0
+    },
+    "on_disconnect": {
+      "type": "string",
+      "enum": [
+        "cancel",
+        "keep"
+      ]
+    },
+    "remaining_ms": {
+      "type": [
+        "integer",
+        "null"
+      ],
+      "description": "Milliseconds until the switch fires unless the session speaks; null when disarmed."
+    },
+    "venues": {
+      "type": "array",
+      "description": "Per venue: who cancels this session's orders if it falls silent. gateway: only this process (its timer); venue: the venue's own cancel-all-after switch is also armed as a backstop that fires even if the gateway dies.",
+      "items": {
+        "type": "object",
+        "properties": {
+          "venue": {
+            "type": "string"
+          },
+          "switch": {
+            "type": "string",
+            "enum": [
+              "gateway",
+              "venue"
+            ]
+          },
+          "native": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "The venue's own mechanism (e.g. scheduleCancel, cancel-all-after), null when it has none."
+          },
+          "native_armed": {
+            "type": "boolean",
+            "description": "The venue's switch is armed right now."
+          },
+          "native_timeout_ms": {
+            "type": [
+              "integer",
+              "null"
+            ]
+          }
+        },
+        "required": [
+          "venue",
+          "switch",
+          "native",
+          "native_armed",
+          "native_timeout_ms"
+        ],
+        "additionalProperties": false
+      }
+    }
+  },
+  "required": [
+    "armed",
+    "timeout_ms",
+    "on_disconnect",
+    "remaining_ms",
+    "venues"
+  ],
+  "additionalProperties": false
+}
+
+"""###),
         ("defs/decimal.json", ###"""
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -886,7 +970,7 @@ enum EmbeddedSchemas {
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "title": "RiskEvent",
-  "description": "A trading-state change: a breaker trip, halt or resume.",
+  "description": "A trading-state change (a breaker trip, halt or resume), or a session's dead-man's switch firing (reason deadman: the state is unchanged and cancelled lists the orders).",
   "type": "object",
   "properties": {
     "state": {
@@ -911,7 +995,8 @@ enum EmbeddedSchemas {
         "drawdown",
         "daily_loss",
         "halt",
-        "resume"
+        "resume",
+        "deadman"
       ]
     },
     "equity": {
@@ -939,6 +1024,52 @@ enum EmbeddedSchemas {
     },
     "ts_us": {
       "$ref": "timestamp_us.json"
+    },
+    "session": {
+      "type": "integer",
+      "description": "deadman: the session whose switch fired."
+    },
+    "trigger": {
+      "type": "string",
+      "enum": [
+        "timeout",
+        "disconnect"
+      ],
+      "description": "deadman: what fired it."
+    },
+    "cancelled": {
+      "type": "array",
+      "items": {
+        "type": "string"
+      },
+      "description": "deadman: orders cancelled."
+    },
+    "pending": {
+      "type": "array",
+      "items": {
+        "type": "string"
+      },
+      "description": "deadman: cancels sent that the venue has not confirmed yet."
+    },
+    "failed": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "properties": {
+          "order_id": {
+            "type": "string"
+          },
+          "error": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "order_id",
+          "error"
+        ],
+        "additionalProperties": false
+      },
+      "description": "deadman: cancels the venue refused."
     }
   },
   "required": [
@@ -1931,6 +2062,10 @@ enum EmbeddedSchemas {
     },
     "admin": {
       "type": "boolean"
+    },
+    "deadman": {
+      "$ref": "../defs/deadman.json",
+      "description": "This session's dead-man's switch (session.set_deadman) and, per venue, whether the venue's own switch backs it."
     }
   },
   "required": [
@@ -1942,7 +2077,8 @@ enum EmbeddedSchemas {
     "day_start_equity",
     "usage",
     "history",
-    "admin"
+    "admin",
+    "deadman"
   ],
   "additionalProperties": false
 }
@@ -2563,6 +2699,42 @@ enum EmbeddedSchemas {
     "server_version"
   ],
   "additionalProperties": false
+}
+
+"""###),
+        ("methods/session.set_deadman.params.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "type": "object",
+  "description": "Arm, re-arm or disarm this session's dead-man's switch. While armed, any message from the session (a ping is enough) pushes the deadline back by timeout_ms; when the deadline passes, every open order this session placed is cancelled on every venue, a risk notification lists them, and the journal records it.",
+  "properties": {
+    "timeout_ms": {
+      "type": "integer",
+      "minimum": 0,
+      "maximum": 86400000,
+      "description": "Milliseconds of silence before the switch fires: 0 disarms it, otherwise at least 100."
+    },
+    "on_disconnect": {
+      "type": "string",
+      "enum": [
+        "cancel",
+        "keep"
+      ],
+      "default": "cancel",
+      "description": "cancel: a disconnect fires the switch at once; keep: a disconnect disarms it and the session's orders stay."
+    }
+  },
+  "required": [
+    "timeout_ms"
+  ],
+  "additionalProperties": false
+}
+
+"""###),
+        ("methods/session.set_deadman.result.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$ref": "../defs/deadman.json"
 }
 
 """###),

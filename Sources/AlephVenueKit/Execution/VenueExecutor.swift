@@ -29,10 +29,13 @@ public struct ExecutorTraits: Sendable, Equatable {
     /// The private stream carries balance and position changes; when false the account is
     /// read again (by REST) shortly after each fill or order end.
     public var streamsAccount: Bool
+    /// The venue's own cancel-all-after switch (`armDeadman`), nil when it has none.
+    public var nativeDeadman: NativeDeadman?
 
     /// Creates traits.
     public init(remote: Bool, notFoundFinalAfterMs: Int, maxClientOrderIdLength: Int = 32, clientIdFormat: ClientIdFormat = .alphanumeric,
-                batchLimit: Int = 1, modifies: Bool = false, streamsAccount: Bool = true) {
+                batchLimit: Int = 1, modifies: Bool = false, streamsAccount: Bool = true, nativeDeadman: NativeDeadman? = nil) {
+        self.nativeDeadman = nativeDeadman
         self.remote = remote
         self.notFoundFinalAfterMs = notFoundFinalAfterMs
         self.maxClientOrderIdLength = maxClientOrderIdLength
@@ -106,6 +109,9 @@ public protocol VenueExecutor: AnyObject, Sendable {
     func run(sink: @escaping @Sendable (ExecutionEvent) async -> Void) async
     /// Rate-limit usage for health.
     var rateLimit: RateLimitUsage { get }
+    /// Arms the venue's own cancel-all-after switch for `timeoutMs` (nil disarms it); nil on
+    /// success, the venue's refusal otherwise. Only for venues with `traits.nativeDeadman`.
+    func armDeadman(timeoutMs: Int?) async -> VenueRejection?
 
     /// A simulated venue reacting to a book (resting orders the market came to); live venues: none.
     func onBook(_ book: OrderBook) -> [VenueOrderState]
@@ -138,4 +144,8 @@ extension VenueExecutor {
     public func setInstruments(_ list: [Instrument]) {}
     /// No limits reported.
     public var rateLimit: RateLimitUsage { RateLimitUsage() }
+    /// Venues without a switch of their own refuse; the gateway's switch is the only one.
+    public func armDeadman(timeoutMs: Int?) async -> VenueRejection? {
+        VenueRejection(code: .venueRejected, message: "\(venue) has no cancel-all-after switch of its own")
+    }
 }

@@ -60,7 +60,8 @@ public final class HyperliquidExecutor: VenueExecutor {
         mainnet = !config.testnet
         rest = VenueREST(venue: "hyperliquid", time: time, transport: transport, onReply: { r, rest in HyperliquidExecutor.account(r, rest: rest, logger: logger) })
         traits = ExecutorTraits(remote: true, notFoundFinalAfterMs: config.recvWindowMs + 3_000, maxClientOrderIdLength: 34, clientIdFormat: .hex128,
-                                batchLimit: 40, modifies: true, streamsAccount: false)
+                                batchLimit: 40, modifies: true, streamsAccount: false,
+                                nativeDeadman: NativeDeadman(name: "scheduleCancel", minTimeoutMs: 6_000, maxTimeoutMs: 3_600_000))
     }
 
     /// 429: nothing is sent until the venue's `Retry-After` (1 s when it names none).
@@ -276,6 +277,27 @@ public final class HyperliquidExecutor: VenueExecutor {
         return list.compactMap { f in
             guard f["oid"]?.int64Value == oid else { return nil }
             return HyperliquidExecWire.fill(f, instrument: instrument)?.fill
+        }
+    }
+
+    /// `scheduleCancel`: the venue cancels every open order of the account at now + `timeoutMs`
+    /// (at least 5 s ahead) unless moved again; nil clears the schedule.
+    public func armDeadman(timeoutMs: Int?) async -> VenueRejection? {
+        if let r = refusal(weight: 1) { return r }
+        let action = HyperliquidActions.scheduleCancel(time: timeoutMs.map { rest.nowMs() + Int64($0) })
+        switch await post(action) {
+        case .notSent(let why), .unknown(let why):
+            return VenueRejection(code: .venueUnavailable, message: "scheduleCancel: \(why)", retryable: true)
+        case .reply(let r):
+            guard r.status == 200 else {
+                return httpRefusal(r) ?? VenueRejection(code: .venueUnavailable, message: "scheduleCancel: HTTP \(r.status)", retryable: true)
+            }
+            guard let answer = try? JSONParser.parse(r.body) else {
+                return VenueRejection(code: .venueUnavailable, message: "scheduleCancel: answer is not JSON", retryable: true)
+            }
+            if answer["status"]?.stringValue == "ok" { return nil }
+            return VenueRejection(code: .venueRejected, venueCode: "scheduleCancel",
+                                  message: "Hyperliquid refused scheduleCancel: \(answer["response"]?.stringValue ?? "?")")
         }
     }
 

@@ -43,7 +43,8 @@ public final class OKXExecutor: VenueExecutor {
             // 50011/50013 (HTTP 429 or 200): wait out OKX's 2 s window.
             if r.status == 429 { rest.gate.block(until: rest.nowNanos() + 2_000_000_000) }
         })
-        traits = ExecutorTraits(remote: true, notFoundFinalAfterMs: config.recvWindowMs + 3_000, maxClientOrderIdLength: 32)
+        traits = ExecutorTraits(remote: true, notFoundFinalAfterMs: config.recvWindowMs + 3_000, maxClientOrderIdLength: 32,
+                                nativeDeadman: NativeDeadman(name: "cancel-all-after", minTimeoutMs: 10_000, maxTimeoutMs: 120_000))
     }
 
     /// Loads instruments (spot ones trade; swaps need contract sizes this build does not load).
@@ -120,6 +121,22 @@ public final class OKXExecutor: VenueExecutor {
             }
             if rej.code == .venueRateLimited { rest.gate.block(until: time.nowNanos() + 2_000_000_000) }
             return .rejected(rej)
+        }
+    }
+
+    /// `cancel-all-after`: OKX cancels every open order of the account `timeoutMs` from now
+    /// (whole seconds, 10 … 120) unless called again; nil disables it.
+    public func armDeadman(timeoutMs: Int?) async -> VenueRejection? {
+        if let r = rest.rateRefusal() { return r }
+        let seconds = timeoutMs.map { min(120, max(10, ($0 + 999) / 1000)) } ?? 0
+        switch await rest.send(requests.cancelAllAfter(seconds: seconds, timestampMs: rest.nowMs()), timeout: .seconds(10)) {
+        case .notSent(let why), .unknown(let why):
+            return VenueRejection(code: .venueUnavailable, message: "cancel-all-after: \(why)", retryable: true)
+        case .reply(let r):
+            let c = OKXExecutor.codes(r.body)
+            if r.status == 200, c.code == "0" { return nil }
+            return OKXExecWire.classify(status: r.status, code: c.code, message: c.msg, sCode: c.sCode, sMsg: c.sMsg)
+                ?? VenueRejection(code: .venueRejected, venueCode: c.code, message: "OKX refused cancel-all-after: HTTP \(r.status) \(c.msg)")
         }
     }
 

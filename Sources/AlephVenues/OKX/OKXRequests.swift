@@ -94,6 +94,12 @@ public struct OKXRequests: Sendable {
         return signed("POST", "/api/v5/trade/cancel-order", body: "{\"instId\":\"\(instId)\",\(id)}", timestampMs: timestampMs)
     }
 
+    /// `POST /api/v5/trade/cancel-all-after`: OKX cancels every open order after `seconds`
+    /// (10 … 120) unless called again; 0 disables it.
+    public func cancelAllAfter(seconds: Int, timestampMs: Int64) -> HTTPRequestSpec {
+        signed("POST", "/api/v5/trade/cancel-all-after", body: "{\"timeOut\":\"\(seconds)\"}", timestampMs: timestampMs)
+    }
+
     /// `GET /api/v5/trade/order` by client order id.
     public func queryOrder(instId: String, clientOrderId: String, timestampMs: Int64) -> HTTPRequestSpec {
         signed("GET", "/api/v5/trade/order?instId=\(instId)&clOrdId=\(clientOrderId)", timestampMs: timestampMs)
