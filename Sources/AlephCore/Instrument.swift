@@ -33,6 +33,8 @@ public struct Instrument: Sendable, Hashable {
     /// Prices may carry at most this many significant figures (integers always pass), on top of
     /// the tick size; 0 when the venue has no such rule (Hyperliquid: 5).
     public var priceSignificantFigures: Int = 0
+    /// For prediction-market outcomes: the question, the outcome, the venue's ids and state.
+    public var outcome: OutcomeInfo? = nil
 
     /// Creates an instrument; the id is derived from venue, base, quote and kind.
     public init(venue: String, base: String, quote: String, kind: InstrumentKind,

@@ -25,6 +25,11 @@ public struct FeedService: Service {
         await cancelWhenGracefulShutdown { await self.runFeed() }
     }
 
+    /// The instruments of the configured symbols (Polymarket: every token of its markets).
+    static func listed(_ config: VenueConfig, _ catalog: [String: Instrument]) -> [Instrument] {
+        config.venue == "polymarket" ? catalog.values.sorted { $0.id < $1.id } : config.symbols.compactMap { catalog[$0] }
+    }
+
     private func runFeed() async {
         let engine = self.engine
         var health = FeedHealth(venue: config.venue, symbols: config.symbols)
@@ -46,12 +51,13 @@ public struct FeedService: Service {
             }
         }
         if Task.isCancelled { return }
-        await engine.addInstruments(config.symbols.compactMap { catalog[$0] }, venue: config.venue)
+        await engine.addInstruments(FeedService.listed(config, catalog), venue: config.venue)
         let ids = catalog.mapValues(\.id)
         let adapter: any VenueAdapter
         switch config.venue {
         case "binance": adapter = BinanceAdapter(config: config, instruments: ids)
         case "okx": adapter = OKXAdapter(config: config, instruments: ids)
+        case "polymarket": adapter = PolymarketAdapter(url: config.wsURL, instruments: ids)
         case "hyperliquid":
             let byCoin = Dictionary(catalog.values.map { ($0.symbol, $0.id) }, uniquingKeysWith: { a, _ in a })
             adapter = HyperliquidAdapter(url: config.wsURL, instruments: byCoin, perps: Set(catalog.values.filter { $0.kind == .perp }.map(\.symbol)))
@@ -67,7 +73,7 @@ public struct FeedService: Service {
                     try? await Task.sleep(for: .milliseconds(config.metadataRefreshMs))
                     if Task.isCancelled { return }
                     if let fresh = try? await InstrumentCatalog.fetch(config) {
-                        await engine.addInstruments(config.symbols.compactMap { fresh[$0] }, venue: config.venue)
+                        await engine.addInstruments(FeedService.listed(config, fresh), venue: config.venue)
                     }
                 }
             }

@@ -14,6 +14,9 @@ public enum MarketEvent: Sendable, Equatable {
     case book(OrderBook)
     /// A derivative's context from its venue: mark, index, funding, open interest.
     case context(InstrumentContext)
+    /// The venue changed an instrument's tick size (Polymarket `tick_size_change` near 0 and 1):
+    /// the gate judges new orders by it at once.
+    case tickSize(instrument: String, tick: Fixed)
 }
 
 /// What a perp venue says about an instrument besides its book (each field when it says it).

@@ -78,6 +78,14 @@ public struct VenueConfig: Sendable, Equatable {
     public var vaultAddress: String?
     /// Hyperliquid: a market order is an IOC limit this far through the mid (bps), as the venue has no market orders.
     public var marketSlippageBps = 500
+    /// Polymarket: the Gamma metadata host.
+    public var gammaURL = "https://gamma-api.polymarket.com"
+    /// Polymarket: the chain orders are signed for (137 Polygon, 80002 Amoy).
+    public var chainId = 137
+    /// Polymarket: 0 EOA, 1 POLY_PROXY, 2 GNOSIS_SAFE.
+    public var signatureType = 0
+    /// Polymarket: the funder (proxy or safe) wallet holding the funds, lower-case `0x…`; the signer's own address when nil.
+    public var funder: String?
 
     /// Defaults for a venue (production endpoints).
     public init(venue: String) {
@@ -96,6 +104,13 @@ public struct VenueConfig: Sendable, Equatable {
             wsURL = "wss://stream.bybit.com/v5/public/linear"
             restURL = "https://api.bybit.com"
             wsPrivateURL = "wss://stream.bybit.com/v5/private"
+        case "polymarket":
+            wsURL = "wss://ws-subscriptions-clob.polymarket.com/ws/market"
+            restURL = "https://clob.polymarket.com"
+            wsPrivateURL = "wss://ws-subscriptions-clob.polymarket.com/ws/user"
+            heartbeatMs = 10_000
+            idleTimeoutMs = 60_000
+            metadataRefreshMs = 300_000
         case "hyperliquid":
             // One socket URL for market data and the user channels; one REST base for /info and /exchange.
             wsURL = "wss://api.hyperliquid.xyz/ws"
@@ -133,5 +148,5 @@ public struct VenueConfig: Sendable, Equatable {
     }
 
     /// The venues this build has feeders for.
-    public static let venues = ["binance", "okx", "bybit", "hyperliquid"]
+    public static let venues = ["binance", "okx", "bybit", "hyperliquid", "polymarket"]
 }

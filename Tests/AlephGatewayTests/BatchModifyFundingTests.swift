@@ -85,7 +85,7 @@ import Testing
 
     @Test func modifyOnPaperPassesTheGateAndCanTrade() async throws {
         var market = SimMarket(seed: 3)
-        let time = SystemTimeSource()
+        let time = ManualTimeSource(start: SystemTimeSource().nowNanos())  // the book never ages, however loaded the machine
         let e = Engine(instruments: market.instruments, config: EngineConfig(), time: time, logger: Logger(label: "t"), ledger: try Ledger(path: ":memory:"))
         await e.ingest(market.start(now: time.nowNanos()))
         let book = await e.book("sim:BTC-USD")!

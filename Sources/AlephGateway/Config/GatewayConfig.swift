@@ -194,6 +194,29 @@ public struct GatewayConfig: Sendable {
                 v.mode = mode
             case "api_key_env" where name != "hyperliquid": v.apiKeyEnv = try envName(value, at)
             case "api_secret_env" where name != "hyperliquid": v.apiSecretEnv = try envName(value, at)
+            case "api_passphrase_env" where name == "polymarket": v.passphraseEnv = try envName(value, at)
+            case "api_passphrase_file" where name == "polymarket": v.passphraseFile = try string(value, at)
+            case "markets" where name == "polymarket":
+                guard case .array(let items) = value else { throw ConfigError("config: \(at) must be an array of market slugs or condition ids") }
+                v.symbols = try items.map { (x: TOMLValue) throws(ConfigError) -> String in
+                    let m = try string(x, at)
+                    let isCondition = m.hasPrefix("0x") && m.count == 66 && m.dropFirst(2).allSatisfy(\.isHexDigit)
+                    let isSlug = !m.isEmpty && m.utf8.count <= 200 && m.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D })
+                    guard isCondition || isSlug else {
+                        throw ConfigError("config: \(at): '\(m)' is neither a market slug (lower-case letters, digits, '-') nor a 0x condition id")
+                    }
+                    return m
+                }
+            case "gamma_url" where name == "polymarket": v.gammaURL = try url(value, at, ["http://", "https://"])
+            case "chain_id" where name == "polymarket":
+                let id = try int(value, at, 1...1_000_000)
+                guard id == 137 || id == 80002 else { throw ConfigError("config: \(at) must be 137 (Polygon) or 80002 (Amoy)") }
+                v.chainId = id
+            case "signature_type" where name == "polymarket": v.signatureType = try int(value, at, 0...2)
+            case "funder" where name == "polymarket": v.funder = try address(value, at)
+            case "key_env" where name == "polymarket": v.keyEnv = try envName(value, at)
+            case "key_file" where name == "polymarket": v.keyFile = try string(value, at)
+            case "market_slippage_bps" where name == "polymarket": v.marketSlippageBps = try int(value, at, 1...5_000)
             case "passphrase_env" where name == "okx": v.passphraseEnv = try envName(value, at)
             case "api_key_file" where name != "hyperliquid": v.apiKeyFile = try string(value, at)
             case "api_secret_file" where name != "hyperliquid": v.apiSecretFile = try string(value, at)
@@ -220,7 +243,7 @@ public struct GatewayConfig: Sendable {
             case "account_address" where name == "hyperliquid": v.accountAddress = try address(value, at)
             case "vault_address" where name == "hyperliquid": v.vaultAddress = try address(value, at)
             case "market_slippage_bps" where name == "hyperliquid": v.marketSlippageBps = try int(value, at, 1...5_000)
-            case "symbols" where name != "hyperliquid":
+            case "symbols" where name != "hyperliquid" && name != "polymarket":
                 guard case .array(let items) = value else { throw ConfigError("config: \(at) must be an array of venue symbols") }
                 v.symbols = try items.map { (x: TOMLValue) throws(ConfigError) -> String in
                     let sym = try string(x, at)
@@ -251,6 +274,8 @@ public struct GatewayConfig: Sendable {
                 case "bybit": own = hmac + ["category"]
                 case "binance": own = hmac + ["snapshot_limit"]
                 case "okx": own = hmac + ["passphrase_env", "passphrase_file"]
+                case "polymarket": own = ["markets", "gamma_url", "key_env", "key_file", "api_key_env", "api_key_file", "api_secret_env", "api_secret_file",
+                                          "api_passphrase_env", "api_passphrase_file", "signature_type", "funder", "chain_id", "market_slippage_bps"]
                 default: own = hmac
                 }
                 throw unknownKey(at, common + own)
@@ -267,6 +292,17 @@ public struct GatewayConfig: Sendable {
                 throw ConfigError("config: [venues.hyperliquid] mode = \"live\" needs account_address (the account the API wallet trades for)")
             }
             if !v.enabled { throw ConfigError("config: [venues.hyperliquid] mode = \"live\" needs enabled = true (and its coins)") }
+        } else if v.mode == .live && name == "polymarket" {
+            if v.keyEnv == nil && v.keyFile == nil {
+                throw ConfigError("config: [venues.polymarket] mode = \"live\" needs key_env or key_file (the wallet's private key; never in the config itself)")
+            }
+            if (v.apiKeyEnv == nil && v.apiKeyFile == nil) || (v.apiSecretEnv == nil && v.apiSecretFile == nil) || (v.passphraseEnv == nil && v.passphraseFile == nil) {
+                throw ConfigError("config: [venues.polymarket] mode = \"live\" needs api_key_env, api_secret_env and api_passphrase_env (or _file): the L2 credentials from `alephtx polymarket api-key`")
+            }
+            if v.signatureType != 0 && v.funder == nil {
+                throw ConfigError("config: [venues.polymarket] signature_type \(v.signatureType) needs funder (the proxy or safe wallet that holds the funds)")
+            }
+            if !v.enabled { throw ConfigError("config: [venues.polymarket] mode = \"live\" needs enabled = true (and its markets)") }
         } else if v.mode == .live {
             if v.apiKeyEnv == nil && v.apiKeyFile == nil {
                 throw ConfigError("config: [venues.\(name)] mode = \"live\" needs api_key_env or api_key_file (credentials never go in the config itself)")
@@ -280,7 +316,9 @@ public struct GatewayConfig: Sendable {
             if !v.enabled { throw ConfigError("config: [venues.\(name)] mode = \"live\" needs enabled = true (and its symbols)") }
         }
         if v.backoffMaxMs < v.backoffMinMs { throw ConfigError("config: venues.\(name).backoff_max_ms is below backoff_min_ms") }
-        if v.enabled && v.symbols.isEmpty { throw ConfigError("config: [venues.\(name)] is enabled but lists no \(name == "hyperliquid" ? "coins" : "symbols")") }
+        if v.enabled && v.symbols.isEmpty {
+            throw ConfigError("config: [venues.\(name)] is enabled but lists no \(name == "hyperliquid" ? "coins" : name == "polymarket" ? "markets" : "symbols")")
+        }
         if name == "hyperliquid" && !privateGiven && wsGiven { v.wsPrivateURL = v.wsURL }
         return v
     }

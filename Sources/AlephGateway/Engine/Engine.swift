@@ -194,6 +194,13 @@ public actor Engine {
                 applyMarketReports(executor(forInstrument: t.instrument)?.onTrade(t))
             case .context(let c):
                 if instruments[c.instrument] != nil { contexts[c.instrument] = c }
+            case .tickSize(let id, let tick):
+                guard var i = instruments[id], i.tickSize != tick, tick.isPositive else { continue }
+                logger.notice("tick size changed", metadata: ["instrument": "\(id)", "from": "\(i.tickSize)", "to": "\(tick)"])
+                i.tickSize = tick
+                instruments[id] = i
+                if let k = instrumentList.firstIndex(where: { $0.id == id }) { instrumentList[k] = i }
+                executors[i.venue]?.setInstruments([i])
             }
         }
         evaluateBreaker()

@@ -23,6 +23,19 @@ enum Presenter {
         b.add("min_notional", decimal(i.minNotional))
         b.add("description", i.description)
         if i.priceSignificantFigures > 0 { b.add("price_significant_figures", .int(i.priceSignificantFigures)) }
+        if let o = i.outcome {
+            var m = JSONObjectBuilder()
+            m.add("question", o.question)
+            m.add("outcome", o.outcome)
+            m.add("market_slug", o.marketSlug)
+            m.add("condition_id", o.conditionId)
+            m.add("token_id", o.tokenId)
+            m.add("end_date", o.endDate.map(JSON.string) ?? .null)
+            m.add("status", o.status)
+            m.add("neg_risk", o.negRisk)
+            m.add("min_size", decimal(o.minSize))
+            b.add("outcome", m.json)
+        }
         return b.json
     }
 

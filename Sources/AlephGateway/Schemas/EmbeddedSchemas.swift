@@ -529,6 +529,64 @@ enum EmbeddedSchemas {
       "type": "integer",
       "minimum": 1,
       "description": "Prices may carry at most this many significant figures (integers always pass), on top of tick_size (Hyperliquid: 5). The step at a price is then the larger of tick_size and what its magnitude allows; a tick_size rejection names the corrected price."
+    },
+    "outcome": {
+      "type": "object",
+      "description": "Prediction-market outcomes (Polymarket): the question, the answer this share pays 1 USDC on, the venue's ids and the market's state. Prices are probabilities in (0, 1).",
+      "properties": {
+        "question": {
+          "type": "string"
+        },
+        "outcome": {
+          "type": "string",
+          "description": "e.g. Yes or No, or a candidate's name in a multi-outcome market."
+        },
+        "market_slug": {
+          "type": "string"
+        },
+        "condition_id": {
+          "type": "string",
+          "pattern": "^0x[0-9a-fA-F]{64}$"
+        },
+        "token_id": {
+          "type": "string",
+          "pattern": "^[0-9]+$"
+        },
+        "end_date": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "status": {
+          "type": "string",
+          "enum": [
+            "active",
+            "closed",
+            "not_accepting_orders"
+          ]
+        },
+        "neg_risk": {
+          "type": "boolean",
+          "description": "A multi-outcome market (orders go to the neg-risk exchange)."
+        },
+        "min_size": {
+          "$ref": "decimal.json",
+          "description": "Smallest order in shares."
+        }
+      },
+      "required": [
+        "question",
+        "outcome",
+        "market_slug",
+        "condition_id",
+        "token_id",
+        "end_date",
+        "status",
+        "neg_risk",
+        "min_size"
+      ],
+      "additionalProperties": false
     }
   },
   "required": [
@@ -550,7 +608,7 @@ enum EmbeddedSchemas {
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "title": "InstrumentId",
-  "description": "<venue>:<BASE>-<QUOTE>, with -PERP for perpetuals (e.g. sim:BTC-USD, binance:BTC-USDT, bybit:XRP-USDT-PERP, hyperliquid:BTC-USD-PERP, hyperliquid:PURR-USDC); OKX keeps its own instId (okx:BTC-USD-SWAP, okx:BTC-USD-220527).",
+  "description": "<venue>:<BASE>-<QUOTE>, with -PERP for perpetuals (e.g. sim:BTC-USD, binance:BTC-USDT, bybit:XRP-USDT-PERP, hyperliquid:BTC-USD-PERP, hyperliquid:PURR-USDC); OKX keeps its own instId (okx:BTC-USD-SWAP, okx:BTC-USD-220527); Polymarket outcomes are polymarket:<MARKET-SLUG>-<OUTCOME>-USDC in capitals (polymarket:WILL-BTC-CLOSE-ABOVE-100K-ON-2026-12-31-YES-USDC).",
   "type": "string",
   "pattern": "^[a-z0-9_]+:[A-Z0-9_.]+(-[A-Z0-9_.]+)+$",
   "maxLength": 128

@@ -44,8 +44,27 @@ public enum InstrumentCatalog {
         return try HyperliquidUniverse.parse(meta: meta, spotMeta: spot)
     }
 
-    /// Fetches and parses the venue's metadata: symbol → instrument, for the configured symbols.
+    /// Polymarket's configured markets from Gamma: token id → outcome instrument.
+    public static func polymarketMarkets(_ c: VenueConfig) async throws -> [String: Instrument] {
+        var out: [String: Instrument] = [:]
+        for (market, url) in zip(c.symbols, PolymarketMarkets.urls(gamma: c.gammaURL, markets: c.symbols)) {
+            let body: [UInt8]
+            do { body = try await HTTPTransport().get(url, timeout: .seconds(15)) } catch { throw Failure(description: "polymarket market \(market): \(error)") }
+            let json: JSON
+            do { json = try JSONParser.parse(body) } catch { throw Failure(description: "polymarket market \(market): not JSON: \(error)") }
+            let found = PolymarketMarkets.markets(in: json)
+            guard !found.isEmpty else { throw Failure(description: "polymarket does not list market \(market)") }
+            for m in found {
+                do { for i in try PolymarketMarkets.instruments(market: m) { out[i.symbol] = i } } catch { throw Failure(description: error.description) }
+            }
+        }
+        return out
+    }
+
+    /// Fetches and parses the venue's metadata: symbol → instrument, for the configured symbols
+    /// (Polymarket: every outcome token of the configured markets, by token id).
     public static func fetch(_ c: VenueConfig) async throws -> [String: Instrument] {
+        if c.venue == "polymarket" { return try await polymarketMarkets(c) }
         if c.venue == "hyperliquid" {
             let u = try await hyperliquidUniverse(c)
             var out: [String: Instrument] = [:]
