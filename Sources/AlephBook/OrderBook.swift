@@ -79,6 +79,12 @@ public struct OrderBook: Sendable, Equatable {
         }
     }
 
+    /// The venue confirmed, at `receiveTime`, that nothing changed (a live subscription's
+    /// heartbeat answer on a venue that pushes every change): the book's age restarts.
+    public mutating func confirm(receiveTime: Int64) {
+        if verified && receiveTime > self.receiveTime { self.receiveTime = receiveTime }
+    }
+
     /// Marks the book unverified after a failed integrity check (e.g. a checksum mismatch).
     public mutating func markUnverified() { verified = false }
 

@@ -108,7 +108,8 @@ public struct VenueConfig: Sendable, Equatable {
             wsURL = "wss://ws-subscriptions-clob.polymarket.com/ws/market"
             restURL = "https://clob.polymarket.com"
             wsPrivateURL = "wss://ws-subscriptions-clob.polymarket.com/ws/user"
-            heartbeatMs = 10_000
+            // PING well inside the gate's 5 s book age: each PONG confirms the books.
+            heartbeatMs = 2_000
             idleTimeoutMs = 60_000
             metadataRefreshMs = 300_000
         case "hyperliquid":

@@ -19,7 +19,10 @@ from decimal import Decimal as D
 
 from aiohttp import WSMsgType, web
 
-from mock_exchange import LoopThread
+from eth_account import Account
+from eth_account.messages import _hash_eip191_message, encode_typed_data
+
+from mock_exchange import Exchange, LoopThread, MockVenue, Reject, now_ms
 
 DATA = pathlib.Path(__file__).resolve().parents[3] / "shared" / "data" / "polymarket"
 
@@ -117,10 +120,76 @@ def gamma_market(slug, condition, tokens, outcomes, tick, neg_risk, min_size=5):
             "active": True, "closed": False, "secondsDelay": 0, "endDate": "2026-12-31T12:00:00Z"}
 
 
-class MockPolymarket:
-    """Gamma + CLOB + market/user channels. `version` is what GET /version answers (1 or 2)."""
+# Obviously fake credentials (the spec's test key and the mock-server checklist's API key).
+WALLET_KEY = "0x0123456789012345678901234567890123456789012345678901234567890123"
+WALLET = Account.from_key(WALLET_KEY).address
+API_KEY = "00000000-0000-4000-8000-000000000000"
+API_SECRET = "ZmFrZS1zZWNyZXQtZm9yLXRlc3RzLW9ubHktMDAwMDA="
+API_PASSPHRASE = "fake-passphrase-0000"
+EXCHANGES = {(1, False): "0x4bFb41d5B3570DeFd03C39a9A4D8dE6Bd8B8982E", (1, True): "0xC5d563A36AE78145C45a50134d48A1215220f80a",
+             (2, False): "0xE111180000d2663C0091e4f400237545B87B996B", (2, True): "0xe2222d279d744050d28e00520010520000310F59"}
+ZERO = "0x" + "00" * 32
+
+
+def typed_order(o: dict, version: int, neg_risk: bool, chain_id=137) -> dict:
+    """The EIP-712 document the venue verifies, built from the posted JSON (eth-account encodes it)."""
+    side = 0 if o["side"] == "BUY" else 1
+    if version == 1:
+        fields = [("salt", "uint256"), ("maker", "address"), ("signer", "address"), ("taker", "address"), ("tokenId", "uint256"),
+                  ("makerAmount", "uint256"), ("takerAmount", "uint256"), ("expiration", "uint256"), ("nonce", "uint256"),
+                  ("feeRateBps", "uint256"), ("side", "uint8"), ("signatureType", "uint8")]
+        msg = {"salt": int(o["salt"]), "maker": o["maker"], "signer": o["signer"], "taker": o["taker"], "tokenId": int(o["tokenId"]),
+               "makerAmount": int(o["makerAmount"]), "takerAmount": int(o["takerAmount"]), "expiration": int(o["expiration"]),
+               "nonce": int(o["nonce"]), "feeRateBps": int(o["feeRateBps"]), "side": side, "signatureType": int(o["signatureType"])}
+    else:
+        fields = [("salt", "uint256"), ("maker", "address"), ("signer", "address"), ("tokenId", "uint256"), ("makerAmount", "uint256"),
+                  ("takerAmount", "uint256"), ("side", "uint8"), ("signatureType", "uint8"), ("timestamp", "uint256"), ("metadata", "bytes32"),
+                  ("builder", "bytes32")]
+        msg = {"salt": int(o["salt"]), "maker": o["maker"], "signer": o["signer"], "tokenId": int(o["tokenId"]), "makerAmount": int(o["makerAmount"]),
+               "takerAmount": int(o["takerAmount"]), "side": side, "signatureType": int(o["signatureType"]), "timestamp": int(o["timestamp"]),
+               "metadata": bytes.fromhex(o["metadata"][2:]), "builder": bytes.fromhex(o["builder"][2:])}
+    return {"types": {"EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                                       {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}],
+                      "Order": [{"name": n, "type": t} for n, t in fields]},
+            "primaryType": "Order",
+            "domain": {"name": "Polymarket CTF Exchange", "version": str(version), "chainId": chain_id, "verifyingContract": EXCHANGES[(version, neg_risk)]},
+            "message": msg}
+
+
+def l2_signature(ts: str, method: str, path: str, body: str) -> str:
+    import base64
+    import hashlib
+    import hmac as _hmac
+    key = base64.urlsafe_b64decode(API_SECRET)
+    return base64.urlsafe_b64encode(_hmac.new(key, (ts + method + path + body).encode(), hashlib.sha256).digest()).decode()
+
+
+class MockPolymarket(MockVenue):
+    """Gamma + CLOB + market/user channels. `version` is what GET /version answers (1 or 2).
+    Orders on A_YES and B_ONE match against their books (mock_exchange.Exchange, keyed by the
+    order hash); every order's signature is recovered with eth-account and every L2 header's HMAC
+    checked with Python's hmac. Trades go MATCHED → MINED → CONFIRMED on the user channel, or,
+    while `fail_trades` > 0, MATCHED → RETRYING → FAILED with the balances put back."""
 
     def __init__(self, version=2):
+        book = reference_books()
+        def ex_for(token, tick):
+            bids, asks = book[token]
+            return Exchange(token, token, "USDC", sorted(bids.items(), reverse=True), sorted(asks.items()),
+                            {"USDC": "1000", token: "0"}, tick=D(tick), lot=D("0.01"), min_notional=D("0"), taker_fee=D("0"), maker_fee=D("0"))
+        super().__init__(ex_for(A_YES, "0.001"))
+        self.exchanges = {A_YES: self.ex, B_ONE: ex_for(B_ONE, "0.01")}
+        self.exchanges[B_ONE].listeners.append(self.on_exchange_event)
+        self.neg_risk = {A_YES: False, A_NO: False, B_ONE: True, B_TWO: True}
+        self.market_of = {A_YES: A_CONDITION, A_NO: A_CONDITION, B_ONE: B_CONDITION, B_TWO: B_CONDITION}
+        self.pm_orders: dict[str, object] = {}     # order hash -> core order
+        self.token_of: dict[str, str] = {}
+        self.pm_trades: dict[str, dict] = {}       # trade id -> trade object (current status)
+        self.fail_trades = 0
+        self.trade_seq = 0
+        self.posted = 0                            # POST /order requests with a valid signature
+        self.version_mismatches = 0
+        self.order_versions: dict[str, int] = {}   # order hash -> the exchange version it was signed for
         self.version = version
         self.markets = {
             A_SLUG: gamma_market(A_SLUG, A_CONDITION, [A_YES, A_NO], ["Yes", "No"], 0.001, False),
@@ -130,26 +199,20 @@ class MockPolymarket:
         self.market_sockets = 0
         self.subscribed: list = []
         self.pings = 0
-        self.lock = threading.Lock()
-        self.server = LoopThread(self.app)
 
-    def start(self):
-        self.server.start()
-        return self
-
-    def stop(self):
-        self.server.stop()
-
-    @property
-    def port(self):
-        return self.server.port
-
-    def config(self, mode="paper", markets=None, extra=""):
+    def config(self, mode="paper", markets=None, extra="", orphans="cancel", submit_timeout_ms=1500):
         base = f"127.0.0.1:{self.port}"
         ms = markets or [A_SLUG, B_CONDITION]
+        live = ('key_env = "MOCK_PM_KEY"\napi_key_env = "MOCK_PM_API_KEY"\napi_secret_env = "MOCK_PM_SECRET"\n'
+                f'api_passphrase_env = "MOCK_PM_PASSPHRASE"\norphans = "{orphans}"\nsubmit_timeout_ms = {submit_timeout_ms}\nresolve_interval_ms = 100\n'
+                if mode == "live" else "")
         return (f'[venues.polymarket]\nenabled = true\nmode = "{mode}"\nmarkets = {json.dumps(ms)}\n'
                 f'gamma_url = "http://{base}/gamma"\nrest_url = "http://{base}"\nws_url = "ws://{base}/ws/market"\n'
-                f'ws_private_url = "ws://{base}/ws/user"\nheartbeat_ms = 500\nidle_timeout_ms = 5000\nbackoff_min_ms = 50\nbackoff_max_ms = 500\n{extra}')
+                f'ws_private_url = "ws://{base}/ws/user"\nheartbeat_ms = 500\nidle_timeout_ms = 5000\nbackoff_min_ms = 50\nbackoff_max_ms = 500\n{live}{extra}')
+
+    @staticmethod
+    def env():
+        return {"MOCK_PM_KEY": WALLET_KEY, "MOCK_PM_API_KEY": API_KEY, "MOCK_PM_SECRET": API_SECRET, "MOCK_PM_PASSPHRASE": API_PASSPHRASE}
 
     def app(self):
         app = web.Application()
@@ -159,6 +222,14 @@ class MockPolymarket:
         r.add_get("/version", self.h_version)
         r.add_get("/time", self.h_time)
         r.add_get("/ws/market", self.ws_market)
+        r.add_get("/ws/user", self.ws_user)
+        r.add_post("/order", self.h_order)
+        r.add_delete("/order", self.h_cancel)
+        r.add_delete("/cancel-all", self.h_cancel_all)
+        r.add_get("/data/order/{id}", self.h_get_order)
+        r.add_get("/data/orders", self.h_open_orders)
+        r.add_get("/data/trades", self.h_trades)
+        r.add_get("/balance-allowance", self.h_balance)
         return app
 
     # ---- Gamma ----
@@ -204,4 +275,262 @@ class MockPolymarket:
         finally:
             with self.lock:
                 self.market_sockets -= 1
+        return ws
+
+
+    # ---- L2 authentication ----
+    async def verify(self, request):
+        """The body text, or an error response: every L2 header present and the HMAC right."""
+        self.count_signed()
+        body = await request.text() if request.can_read_body else ""
+        h = request.headers
+        if h.get("POLY_API_KEY") != API_KEY or h.get("POLY_PASSPHRASE") != API_PASSPHRASE or (h.get("POLY_ADDRESS") or "").lower() != WALLET.lower():
+            return None, web.json_response({"error": "Unauthorized/Invalid api key"}, status=401)
+        ts = h.get("POLY_TIMESTAMP", "")
+        if not ts.isdigit() or abs(int(ts) - time.time()) > 30:
+            return None, web.json_response({"error": "Unauthorized/Invalid api key"}, status=401)
+        if l2_signature(ts, request.method, request.path, body) != h.get("POLY_SIGNATURE"):
+            self.bad_signature()
+            return None, web.json_response({"error": "Unauthorized/Invalid api key"}, status=401)
+        return body, None
+
+    # ---- orders ----
+    def item(self, oid):
+        o, token = self.pm_orders[oid], self.token_of[oid]
+        status = {"new": "LIVE", "partially_filled": "LIVE", "filled": "MATCHED", "cancelled": "CANCELED", "expired": "UNMATCHED"}[o.status]
+        return {"id": oid, "status": status, "owner": API_KEY, "maker_address": WALLET, "market": self.market_of[token], "asset_id": token,
+                "side": o.side.upper(), "original_size": str(o.qty), "size_matched": str(o.filled), "price": str(o.price),
+                "associate_trades": [str(t.id) for t in o.trades], "outcome": "Yes", "created_at": o.created_ms // 1000, "expiration": "0",
+                "order_type": "GTC"}
+
+    async def h_order(self, request):
+        body, bad = await self.verify(request)
+        if bad is not None:
+            return bad
+        self.count_order_request()
+        req = json.loads(body)
+        o = req["order"]
+        if req.get("owner") != API_KEY:
+            return web.json_response({"error": "the order owner has to be the owner of the API KEY"}, status=400)
+        v = 2 if "timestamp" in o else 1
+        if v != self.version:
+            with self.lock:
+                self.version_mismatches += 1
+            return web.json_response({"error": "order_version_mismatch"}, status=400)
+        token = o["tokenId"]
+        if token not in self.neg_risk:
+            return web.json_response({"error": "market not found"}, status=400)
+        typed = typed_order(o, v, self.neg_risk[token])
+        signable = encode_typed_data(full_message=typed)
+        try:
+            signer = Account.recover_message(signable, signature=bytes.fromhex(o["signature"][2:]))
+        except Exception:
+            signer = ""
+        if signer.lower() != o["signer"].lower() or signer.lower() != WALLET.lower() or o["maker"].lower() != WALLET.lower():
+            self.bad_signature()
+            return web.json_response({"error": "invalid signature"}, status=400)
+        oid = "0x" + _hash_eip191_message(signable).hex()
+        with self.lock:
+            self.posted += 1
+        fault = self.faults.take("order")
+        if fault == "500_before":
+            return web.Response(status=500, text="Internal Server Error")
+        if fault == "429":
+            self.blocked_until = time.time() + 1
+            return web.json_response({"error": "Too Many Requests"}, status=429, headers={"Retry-After": "1"})
+        if oid in self.pm_orders:
+            return web.json_response({"error": f"order {oid} is invalid. Duplicated."}, status=400)
+        ex = self.exchanges.get(token)
+        if ex is None:
+            return web.json_response({"error": "the market is not yet ready to process new orders"}, status=400)
+        side = o["side"].lower()
+        maker, taker = D(o["makerAmount"]) / D(10**6), D(o["takerAmount"]) / D(10**6)
+        size, price = (taker, maker / taker) if side == "buy" else (maker, taker / maker)
+        tif = {"GTC": "gtc", "GTD": "gtc", "FAK": "ioc", "FOK": "fok"}[req["orderType"]]
+        try:
+            core = ex.place(oid, side, "limit", tif, size, price, post_only=bool(req.get("postOnly")))
+        except Reject as r:
+            msg = {"insufficient_balance": "not enough balance / allowance", "post_only": "invalid post-only order: order crosses book"}.get(r.kind, r.message)
+            return web.json_response({"success": False, "errorMsg": msg, "orderID": "", "status": "", "makingAmount": "", "takingAmount": ""}, status=400)
+        with self.lock:
+            self.pm_orders[oid] = core
+            self.token_of[oid] = token
+            self.order_versions[oid] = v
+        if core.status == "expired" and core.filled == 0:
+            msg = ("order couldn't be fully filled. FOK orders are fully filled or killed." if tif == "fok" else
+                   "no orders found to match with FAK order. FAK orders are partially filled or killed if no match is found.")
+            return web.json_response({"success": False, "errorMsg": msg, "orderID": oid, "status": "unmatched", "makingAmount": "", "takingAmount": ""}, status=400)
+        if fault in ("drop", "hang"):
+            if fault == "hang":
+                await asyncio.sleep(4)
+            if request.transport is not None:
+                request.transport.abort()
+            raise asyncio.CancelledError()
+        if fault == "503":
+            return web.Response(status=503, text="Service Unavailable")
+        if core.filled > 0:
+            quote = core.quote_filled
+            making, taking = (quote, core.filled) if side == "buy" else (core.filled, quote)
+            trade_ids = [self.trade_of.get(t.id) for t in core.trades]
+            return web.json_response({"success": True, "errorMsg": "", "orderID": oid, "status": "matched", "makingAmount": str(making),
+                                      "takingAmount": str(taking), "tradeIDs": trade_ids, "transactionsHashes": []})
+        return web.json_response({"success": True, "errorMsg": "", "orderID": oid, "status": "live", "makingAmount": "", "takingAmount": "",
+                                  "tradeIDs": [], "transactionsHashes": []})
+
+    async def h_cancel(self, request):
+        body, bad = await self.verify(request)
+        if bad is not None:
+            return bad
+        oid = json.loads(body or "{}").get("orderID", "")
+        o = self.pm_orders.get(oid)
+        if o is None or not o.live:
+            return web.json_response({"canceled": [], "not_canceled": {oid: "order not found" if o is None else "order already matched or canceled"}})
+        self.exchanges[self.token_of[oid]].cancel(cid=oid)
+        return web.json_response({"canceled": [oid], "not_canceled": {}})
+
+    async def h_cancel_all(self, request):
+        body, bad = await self.verify(request)
+        if bad is not None:
+            return bad
+        done = []
+        for oid, o in list(self.pm_orders.items()):
+            if o.live:
+                self.exchanges[self.token_of[oid]].cancel(cid=oid)
+                done.append(oid)
+        return web.json_response({"canceled": done, "not_canceled": {}})
+
+    async def h_get_order(self, request):
+        body, bad = await self.verify(request)
+        if bad is not None:
+            return bad
+        oid = request.match_info["id"]
+        if oid not in self.pm_orders:
+            return web.json_response({"error": "order not found"}, status=404)
+        return web.json_response(self.item(oid))
+
+    async def h_open_orders(self, request):
+        body, bad = await self.verify(request)
+        if bad is not None:
+            return bad
+        data = [self.item(oid) for oid, o in self.pm_orders.items() if o.live]
+        return web.json_response({"limit": 100, "next_cursor": "LTE=", "count": len(data), "data": data})
+
+    async def h_trades(self, request):
+        body, bad = await self.verify(request)
+        if bad is not None:
+            return bad
+        after = int(request.query.get("after", "0"))
+        market = request.query.get("market")
+        data = []
+        for t in list(self.pm_trades.values()):
+            if int(t["match_time"]) >= after and (market is None or t["market"] == market):
+                rest = dict(t, status="TRADE_STATUS_" + t["status"])
+                rest.pop("event_type", None)
+                rest.pop("type", None)
+                data.append(rest)
+        return web.json_response({"limit": 100, "next_cursor": "LTE=", "count": len(data), "data": data})
+
+    async def h_balance(self, request):
+        body, bad = await self.verify(request)
+        if bad is not None:
+            return bad
+        if request.query.get("asset_type") == "COLLATERAL":
+            total = sum((ex.free["USDC"] + ex.locked["USDC"] for ex in self.exchanges.values()), D(0))
+        else:
+            ex = self.exchanges.get(request.query.get("token_id", ""))
+            total = (ex.free[ex.base] + ex.locked[ex.base]) if ex else D(0)
+        return web.json_response({"balance": str(int(total * 10**6)), "allowances": {EXCHANGES[(2, False)]: str(2**256 - 1)}})
+
+    def expected_balances(self):
+        usdc = sum((ex.free["USDC"] + ex.locked["USDC"] for ex in self.exchanges.values()), D(0))
+        return {"USDC": (usdc, D(0))}
+
+    # ---- user channel ----
+    @property
+    def trade_of(self):
+        if not hasattr(self, "_trade_of"):
+            self._trade_of = {}
+        return self._trade_of
+
+    def on_exchange_event(self, kind, payload):
+        msgs = []
+        if kind == "trade":
+            o, tr = payload
+            token = o.symbol
+            self.trade_seq += 1
+            tid = f"{self.trade_seq:08d}-mock-trade"
+            self.trade_of[tr.id] = tid
+            other = "0x" + f"{self.trade_seq:064x}"
+            base = {"event_type": "trade", "type": "TRADE", "id": tid, "market": self.market_of[token], "asset_id": token, "fee_rate_bps": "0",
+                    "status": "MATCHED", "match_time": str(int(time.time())), "last_update": str(int(time.time())), "outcome": "Yes",
+                    "owner": API_KEY, "trade_owner": API_KEY, "bucket_index": 0, "transaction_hash": ""}
+            if tr.maker:      # someone took our resting order: we are a maker
+                t = dict(base, taker_order_id=other, side="SELL" if o.side == "buy" else "BUY", size=str(tr.qty), price=str(tr.price),
+                         trader_side="MAKER", maker_orders=[{"order_id": o.client_id, "owner": API_KEY, "maker_address": WALLET,
+                                                             "matched_amount": str(tr.qty), "price": str(tr.price), "fee_rate_bps": "0",
+                                                             "asset_id": token, "outcome": "Yes", "side": o.side.upper()}])
+            else:             # our order took liquidity
+                t = dict(base, taker_order_id=o.client_id, side=o.side.upper(), size=str(tr.qty), price=str(tr.price), trader_side="TAKER",
+                         maker_orders=[{"order_id": other, "owner": "someone-else", "maker_address": "0x" + "22" * 20, "matched_amount": str(tr.qty),
+                                        "price": str(tr.price), "fee_rate_bps": "0", "asset_id": token, "outcome": "Yes",
+                                        "side": "SELL" if o.side == "buy" else "BUY"}])
+            self.pm_trades[tid] = t
+            failing = self.fail_trades > 0
+            if failing:
+                self.fail_trades -= 1
+            msgs.append(json.dumps(t))
+            if self.duplicate_events:
+                msgs.append(json.dumps(t))
+            self.server.call(lambda: asyncio.ensure_future(self.settle(tid, o, tr, failing)))
+        status = {"new": "LIVE", "partially_filled": "LIVE", "filled": "MATCHED", "cancelled": "CANCELED", "expired": "UNMATCHED"}
+        o = payload[0] if kind == "trade" else payload
+        if o.client_id in self.pm_orders or kind == "new":
+            ev = {"new": "PLACEMENT", "trade": "UPDATE", "cancelled": "CANCELLATION", "expired": "CANCELLATION"}.get(kind, "UPDATE")
+            msgs.append(json.dumps([{"event_type": "order", "id": o.client_id, "owner": API_KEY, "market": self.market_of[o.symbol], "asset_id": o.symbol,
+                                     "side": o.side.upper(), "original_size": str(o.qty), "size_matched": str(o.filled), "price": str(o.price),
+                                     "type": ev, "status": status[o.status], "order_type": "GTC", "timestamp": str(now_ms())}]))
+        self.push(msgs)
+
+    async def settle(self, tid, o, tr, failing):
+        """The trade's life on chain: MINED then CONFIRMED, or RETRYING then FAILED (balances back)."""
+        for st in (["RETRYING", "FAILED"] if failing else ["MINED", "CONFIRMED"]):
+            await asyncio.sleep(0.15)
+            self.pm_trades[tid] = dict(self.pm_trades[tid], status=st, last_update=str(int(time.time())))
+            if st == "FAILED":
+                ex = self.exchanges[o.symbol]
+                with ex.lock:
+                    if o.side == "buy":
+                        ex.free["USDC"] += tr.price * tr.qty
+                        ex.free[ex.base] -= tr.qty
+                    else:
+                        ex.free["USDC"] -= tr.price * tr.qty
+                        ex.free[ex.base] += tr.qty
+            self.push([json.dumps(self.pm_trades[tid])])
+
+    async def ws_user(self, request):
+        ws = web.WebSocketResponse(heartbeat=None)
+        await ws.prepare(request)
+        authed = False
+        if self.stream_blocked.is_set():
+            await ws.close()              # the channel is unavailable: the client backs off and retries
+            return ws
+        try:
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    continue
+                if msg.data == "PING":
+                    await ws.send_str("PONG")
+                    continue
+                sub = json.loads(msg.data)
+                a = sub.get("auth", {})
+                if sub.get("type") != "user" or a.get("apiKey") != API_KEY or a.get("secret") != API_SECRET or a.get("passphrase") != API_PASSPHRASE:
+                    self.bad_signature()
+                    await ws.close()
+                    break
+                authed = True
+                with self.lock:
+                    self.user_subscriptions = getattr(self, "user_subscriptions", 0) + 1
+                self.user_sockets.add(ws)
+        finally:
+            self.user_sockets.discard(ws)
         return ws

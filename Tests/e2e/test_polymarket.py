@@ -53,8 +53,12 @@ def test_markets_become_outcome_instruments_and_books_match_the_reference(pm):
                    {i["id"]: i for i in c.call("list_instruments", venue="polymarket")["instruments"]}[ALICE]["tick_size"] == "0.001",
                    what="tick size changed live")
         assert {i["id"]: i for i in c.call("list_instruments", venue="polymarket")["instruments"]}[BOB]["tick_size"] == "0.01"
-        # The venue's text heartbeat is sent.
+        # The venue's text heartbeat is sent, and each PONG confirms the (quiet) books: they stay fresh.
         wait_until(lambda: pm.pings >= 1, timeout=5, what="PING heartbeat")
+        import time
+        time.sleep(1.5)
+        for inst in TOKENS:
+            assert c.call("get_book", instrument=inst)["freshness"]["age_ms"] < 1200, inst
         # Paper trading on the live book: a market buy of Yes fills at the best ask.
         best_ask = min(ref[A_YES][1])
         r = c.call("place_signal", intent_id="pm1", instrument=YES, side="buy", quantity="10")

@@ -116,6 +116,8 @@ extension Engine {
             venueExec[venue]?.streamUp = false
             venueExec[venue]?.lastError = why
             if venueExec[venue]?.state == .live { venueExec[venue]?.state = .degraded }
+        case .fillFailed(let tradeId, let reason):
+            reverseFill(venueTradeId: tradeId, reason: reason, at: now)
         }
     }
 

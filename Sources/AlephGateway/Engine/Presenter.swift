@@ -110,6 +110,7 @@ enum Presenter {
         b.add("liquidity", f.liquidity.rawValue)
         b.add("venue_trade_id", f.venueTradeId)
         b.add("ts_us", micros(f.timestamp))
+        if f.venueTradeId.hasSuffix(Engine.reversedSuffix) { b.add("reversal", true) }
         return b.json
     }
 

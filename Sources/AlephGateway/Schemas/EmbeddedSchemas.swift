@@ -429,6 +429,11 @@ enum EmbeddedSchemas {
     "venue_trade_id": {
       "type": "string",
       "description": "The venue's trade id; a fill delivered twice with the same id is counted once."
+    },
+    "reversal": {
+      "type": "boolean",
+      "const": true,
+      "description": "Present on a fill that undoes an earlier one the venue did not settle (Polymarket: a trade that ended FAILED): the other side at the same price and quantity, the fee refunded; its venue_trade_id is the original's with :reversed."
     }
   },
   "required": [

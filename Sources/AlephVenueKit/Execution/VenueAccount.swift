@@ -125,4 +125,7 @@ public enum ExecutionEvent: Sendable, Equatable {
     case streamUp
     /// The private stream is down (reconnecting); events may be missed until `streamUp`.
     case streamDown(String)
+    /// A fill the venue reported did not settle (Polymarket: a trade that ended `FAILED` on
+    /// chain): the fill with this venue trade id is reversed, once.
+    case fillFailed(venueTradeId: String, reason: String)
 }

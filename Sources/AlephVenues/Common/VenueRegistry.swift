@@ -14,6 +14,13 @@ public enum VenueRegistry {
             }
             return HyperliquidExecutor(config: c, credentials: credentials, time: time, logger: logger)
         }
+        if c.venue == "polymarket" {
+            let credentials: PolymarketCredentials
+            do { credentials = try PolymarketCredentials.load(c) } catch {
+                throw VenueSetupError("mode = \"live\" but its credentials cannot be read: \(error.description)")
+            }
+            return PolymarketExecutor(config: c, credentials: credentials, time: time, logger: logger)
+        }
         let credentials: VenueCredentials
         do { credentials = try VenueCredentials.load(c) } catch {
             throw VenueSetupError("mode = \"live\" but its credentials cannot be read: \(error.description)")

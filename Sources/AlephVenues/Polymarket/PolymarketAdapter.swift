@@ -4,7 +4,9 @@ import AlephCore
 /// Polymarket's market channel on one socket: `{"assets_ids":[…],"type":"market"}` for every
 /// configured outcome token, text `PING` every heartbeat; `book` snapshots, `price_change`
 /// levels, `last_trade_price` prints as trades, `tick_size_change` reported to the catalog. A
-/// bad book waits for the next `book` (sent on every resubscribe).
+/// bad book waits for the next `book` (sent on every resubscribe). Each `PONG` confirms the
+/// synced books (the venue pushes every change), so a quiet market's book stays fresh while the
+/// subscription lives.
 public struct PolymarketAdapter: VenueAdapter {
     public let venue = "polymarket"
     let url: String
@@ -33,6 +35,16 @@ public struct PolymarketAdapter: VenueAdapter {
 
     public mutating func onFrame(_ bytes: UnsafeRawBufferPointer, receiveTime: Int64) throws(WireError) -> AdapterOutput {
         var out = AdapterOutput()
+        if bytes.count == 4, bytes.elementsEqual("PONG".utf8) {
+            // Polymarket pushes every change and has no sequence numbers: a PONG on the live
+            // subscription confirms each synced book as it stands (quiet markets stay tradeable).
+            for token in syncs.keys.sorted() {
+                guard var sync = syncs[token], sync.confirm(receiveTime: receiveTime) else { continue }
+                syncs[token] = sync
+                out.events.append(.book(sync.book))
+            }
+            return out
+        }
         for e in try PolymarketDecoder.events(bytes) {
             switch e {
             case .book(let token, let time, let bids, let asks, let tick):

@@ -33,6 +33,14 @@ public struct PolymarketBookSync: BookSync {
         return .applied
     }
 
+    /// The socket answered our heartbeat: every change would have been pushed before it, so the
+    /// book is as fresh as the answer.
+    public mutating func confirm(receiveTime: Int64) -> Bool {
+        guard synced else { return false }
+        book.confirm(receiveTime: receiveTime)
+        return true
+    }
+
     /// Level changes.
     public mutating func levels(time: Int64, bids: [BookLevel], asks: [BookLevel], receiveTime: Int64) -> BookSyncResult {
         guard synced else { return .buffered }
