@@ -137,7 +137,8 @@ struct BenchOrderPath: AsyncParsableCommand {
                 await refresh()
                 if outbox.queuedCount > 0 { _ = await outbox.nextBatch() }
             }
-            var line = #"{"jsonrpc":"2.0","id":\#(k),"method":"place_signal","params":{"intent_id":"b\#(k)","instrument":"\#(instrument)","side":"buy","quantity":"0.001"\#(extra)}}"#
+            let qty = extra.isEmpty ? "0.001" : "5"
+            var line = #"{"jsonrpc":"2.0","id":\#(k),"method":"place_signal","params":{"intent_id":"b\#(k)","instrument":"\#(instrument)","side":"buy","quantity":"\#(qty)"\#(extra)}}"#
             let t0 = DispatchTime.now().uptimeNanoseconds
             let msg = line.withUTF8 { RPCEnvelope.decode(UnsafeRawBufferPointer($0)) }
             await engine.execute(msg, session: session)
@@ -184,6 +185,23 @@ struct BenchOrderPath: AsyncParsableCommand {
             u.byCoin["BTC"] = asset
             hl.setUniverse(u)
             executor = hl
+        case .polymarket:
+            // A resting GTC limit order: EIP-712 digest, secp256k1 signature, L2 HMAC headers.
+            // (The sink cannot hash orders, so it answers another order id: that log is muted.)
+            logger.logLevel = .critical
+            inst = Instrument(venue: "polymarket", base: "BENCH-YES", quote: "USDC", kind: .outcome, tickSize: "0.001", lotSize: "0.01", minNotional: "0",
+                              description: "bench")
+            inst.symbol = "71321045679252212594626385532706912750332728571942532289631379312455583992563"
+            inst.outcome = OutcomeInfo(question: "bench?", outcome: "Yes", marketSlug: "bench", conditionId: "0x" + String(repeating: "ab", count: 32),
+                                       tokenId: inst.symbol, endDate: nil, status: "active", negRisk: false, minSize: "5")
+            var cfg = VenueConfig(venue: "polymarket")
+            cfg.restURL = "http://127.0.0.1:\(sink.port)"
+            cfg.mode = .live
+            let key = try PrivateKey(bytes: try Hex.decode("0x0123456789012345678901234567890123456789012345678901234567890123"))
+            let signer = try LocalSigner(key: key)
+            let creds = try PolymarketCredentials(signer: signer, address: EthereumAddress.checksummed(signer.address), apiKey: "00000000-0000-4000-8000-000000000000",
+                                                  secret: "ZmFrZS1zZWNyZXQtZm9yLXRlc3RzLW9ubHktMDAwMDA=", passphrase: "fake-passphrase-0000")
+            executor = PolymarketExecutor(config: cfg, credentials: creds, time: time, logger: logger, transport: sink)
         }
         var ec = EngineConfig()
         ec.riskLimits = RiskLimits()
@@ -192,8 +210,13 @@ struct BenchOrderPath: AsyncParsableCommand {
         await engine.addInstruments([inst], venue: inst.venue)
         var bids: [BookLevel] = [], asks: [BookLevel] = []
         for k in 0..<50 {
-            bids.append(BookLevel(price: Fixed(raw: (6_500_000 - Int64(k)) * 1_000_000), quantity: "10"))
-            asks.append(BookLevel(price: Fixed(raw: (6_500_001 + Int64(k)) * 1_000_000), quantity: "10"))
+            if venue == .polymarket {
+                bids.append(BookLevel(price: Fixed(raw: (500 - Int64(k)) * 100_000), quantity: "1000"))
+                asks.append(BookLevel(price: Fixed(raw: (501 + Int64(k)) * 100_000), quantity: "1000"))
+            } else {
+                bids.append(BookLevel(price: Fixed(raw: (6_500_000 - Int64(k)) * 1_000_000), quantity: "10"))
+                asks.append(BookLevel(price: Fixed(raw: (6_500_001 + Int64(k)) * 1_000_000), quantity: "10"))
+            }
         }
         let (fixedBids, fixedAsks, instId) = (bids, asks, inst.id)
         let refresh: @Sendable () async -> Void = {
@@ -207,7 +230,7 @@ struct BenchOrderPath: AsyncParsableCommand {
         await engine.register(session)
         // The loop runs on the engine's own executor (an `isolated` parameter): what is timed is the
         // gateway's path, not a hop from the bench's task into the actor and back.
-        let extra = ""
+        let extra = venue == .polymarket ? #","limit_price":"0.45""# : ""
         let (sent, answered) = await BenchOrderPath.loop(engine, session: session, outbox: outbox, sink: sink, n: n, instrument: inst.id, extra: extra,
                                                          refresh: refresh)
         await engine.flushLedger()
@@ -226,7 +249,7 @@ struct BenchOrderPath: AsyncParsableCommand {
 
 /// The venues the order-path bench drives.
 enum BenchVenue: String, CaseIterable {
-    case binance, hyperliquid
+    case binance, hyperliquid, polymarket
 }
 
 /// The venue side of the bench: every request is serialized as HTTP/1.1 and written to a
@@ -308,12 +331,16 @@ final class LoopbackSink: HTTPSending, @unchecked Sendable {
         if let b = r.body { head.append(contentsOf: b) }
         let ok = head.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) == $0.count }
         // The order request is what is timed (not a read-back that follows its answer).
-        if venue == .binance || url.suffix(9).elementsEqual("/exchange".utf8) {
+        if venue == .binance || url.suffix(9).elementsEqual("/exchange".utf8) || url.suffix(6).elementsEqual("/order".utf8) {
             stamp.store(DispatchTime.now().uptimeNanoseconds, ordering: .releasing)
             count.add(1, ordering: .relaxed)
         }
         guard ok else { return .unknown("sink write failed") }
         if venue == .hyperliquid { return hyperliquidAnswer(url) }
+        if venue == .polymarket {
+            let id = nextId.add(1, ordering: .relaxed).newValue
+            return .reply(HTTPReply(status: 200, headers: [:], body: Array(#"{"success":true,"errorMsg":"","orderID":"0x\#(String(id, radix: 16))","status":"live","makingAmount":"","takingAmount":"","tradeIDs":[],"transactionsHashes":[]}"#.utf8)))
+        }
         // The venue's answer: a filled market order with the request's client id.
         var cid: ArraySlice<UInt8> = []
         let key = Array("newClientOrderId=".utf8)

@@ -230,6 +230,8 @@ class MockPolymarket(MockVenue):
         r.add_get("/data/orders", self.h_open_orders)
         r.add_get("/data/trades", self.h_trades)
         r.add_get("/balance-allowance", self.h_balance)
+        r.add_post("/auth/api-key", self.h_create_key)
+        r.add_get("/auth/derive-api-key", self.h_derive_key)
         return app
 
     # ---- Gamma ----
@@ -534,3 +536,39 @@ class MockPolymarket(MockVenue):
         finally:
             self.user_sockets.discard(ws)
         return ws
+
+
+    # ---- L1: API keys ----
+    def verify_l1(self, request):
+        """The ClobAuth signature in the POLY_* headers, recovered with eth-account."""
+        h = request.headers
+        doc = {"types": {"EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                                          {"name": "chainId", "type": "uint256"}],
+                         "ClobAuth": [{"name": "address", "type": "address"}, {"name": "timestamp", "type": "string"},
+                                      {"name": "nonce", "type": "uint256"}, {"name": "message", "type": "string"}]},
+               "primaryType": "ClobAuth", "domain": {"name": "ClobAuthDomain", "version": "1", "chainId": 137},
+               "message": {"address": h.get("POLY_ADDRESS", ""), "timestamp": h.get("POLY_TIMESTAMP", ""), "nonce": int(h.get("POLY_NONCE", "0") or 0),
+                           "message": "This message attests that I control the given wallet"}}
+        try:
+            who = Account.recover_message(encode_typed_data(full_message=doc), signature=bytes.fromhex(h.get("POLY_SIGNATURE", "0x")[2:]))
+        except Exception:
+            who = ""
+        ok = who.lower() == h.get("POLY_ADDRESS", "").lower() == WALLET.lower()
+        if not ok:
+            self.bad_signature()
+        return ok
+
+    async def h_create_key(self, request):
+        if not self.verify_l1(request):
+            return web.json_response({"error": "Invalid L1 Request headers"}, status=401)
+        with self.lock:
+            self.keys_created = getattr(self, "keys_created", 0) + 1
+            first = self.keys_created == 1
+        if not first:
+            return web.json_response({"error": "Could not create api key"}, status=400)
+        return web.json_response({"apiKey": API_KEY, "secret": API_SECRET, "passphrase": API_PASSPHRASE})
+
+    async def h_derive_key(self, request):
+        if not self.verify_l1(request):
+            return web.json_response({"error": "Invalid L1 Request headers"}, status=401)
+        return web.json_response({"apiKey": API_KEY, "secret": API_SECRET, "passphrase": API_PASSPHRASE})

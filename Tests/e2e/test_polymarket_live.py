@@ -228,3 +228,44 @@ def test_kill_9_mid_run_then_restart_at_most_one_order_per_intent(pm):
         assert sorted(ledger[oid] for oid in pm.pm_orders) == sorted(live_intents)
     finally:
         assert s2.stop() == 0
+
+
+def test_api_key_is_created_then_derived_and_the_secret_is_only_written_to_private_files(pm, tmp_path):
+    """`alephtx polymarket api-key`: L1-signed (the mock recovers the ClobAuth signer with
+    eth-account); a second run is refused creation and derives; the secret never reaches stdout
+    or stderr; the files it writes are 0600 and work as the venue's credentials."""
+    import json
+    import os
+    import subprocess
+    from conftest import BIN
+    from mock_polymarket import API_PASSPHRASE, API_SECRET, WALLET, WALLET_KEY
+    env = {**os.environ, "PM_WALLET": WALLET_KEY}
+    url = f"http://127.0.0.1:{pm.port}"
+    first = subprocess.run([BIN, "polymarket", "api-key", "--key-env", "PM_WALLET", "--rest-url", url], capture_output=True, env=env, timeout=30)
+    assert first.returncode == 0, first.stderr
+    out = json.loads(first.stdout)
+    assert out["address"] == WALLET and out["created"] is True and out["written_to"] is None
+    d = tmp_path / "pm-creds"
+    second = subprocess.run([BIN, "polymarket", "api-key", "--key-env", "PM_WALLET", "--rest-url", url, "--write-dir", str(d)],
+                            capture_output=True, env=env, timeout=30)
+    assert second.returncode == 0, second.stderr
+    assert json.loads(second.stdout)["created"] is False
+    for p in (first, second):
+        text = (p.stdout + p.stderr).decode()
+        assert API_SECRET not in text and API_PASSPHRASE not in text and WALLET_KEY[2:] not in text
+    assert (d / "api_secret").read_text() == API_SECRET and (d / "api_passphrase").read_text() == API_PASSPHRASE
+    assert oct(os.stat(d / "api_secret").st_mode & 0o777) == "0o600" and oct(os.stat(d).st_mode & 0o777) == "0o700"
+    assert pm.bad_signatures == 0
+    # A wrong key is refused by the venue, clearly.
+    bad = subprocess.run([BIN, "polymarket", "api-key", "--key-env", "PM_WALLET", "--rest-url", url], capture_output=True,
+                         env={**env, "PM_WALLET": "0x" + "2f" * 32}, timeout=30)
+    assert bad.returncode == 1 and b"Invalid L1 Request headers" in bad.stderr and pm.bad_signatures == 1
+    # The written files are the gateway's credentials.
+    extra = f'api_key_file = "{d}/api_key"\napi_secret_file = "{d}/api_secret"\napi_passphrase_file = "{d}/api_passphrase"\n'
+    cfg = pm.config(mode="live").replace('api_key_env = "MOCK_PM_API_KEY"\napi_secret_env = "MOCK_PM_SECRET"\napi_passphrase_env = "MOCK_PM_PASSPHRASE"\n', extra)
+    s = Server(config=cfg, env={"MOCK_PM_KEY": WALLET_KEY})
+    try:
+        c = s.client()
+        wait_until(lambda: (venue_state(c, "polymarket") or {}).get("stream") is True, timeout=30, what="user channel up with the written credentials")
+    finally:
+        assert s.stop() == 0
