@@ -12,13 +12,14 @@ all: build
 
 # System packages (idempotent: probes first, apt-get only for what is missing).
 # libsecp256k1-dev + pkg-config: signing; libssl-dev: the OpenSSL HMAC shim bench order-path
-# measures; netcat-openbsd + python3-venv: end-to-end tests.
+# measures; zlib1g-dev: gzip recordings for replay; netcat-openbsd + python3-venv: end-to-end tests.
 sysdeps:
 	@need=""; \
 	command -v pkg-config >/dev/null 2>&1 || need="$$need pkg-config"; \
 	pkg-config --exists libsecp256k1 2>/dev/null || need="$$need libsecp256k1-dev"; \
 	pkg-config --exists sqlite3 2>/dev/null || test -f /usr/include/sqlite3.h || need="$$need libsqlite3-dev"; \
 	test -f /usr/include/openssl/sha.h || need="$$need libssl-dev"; \
+	test -f /usr/include/zlib.h || need="$$need zlib1g-dev"; \
 	command -v nc >/dev/null 2>&1 || need="$$need netcat-openbsd"; \
 	python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need="$$need python3-venv"; \
 	if [ -n "$$need" ]; then \
@@ -68,6 +69,7 @@ bench: sysdeps
 	.build/release/alephtx bench ledger
 	.build/release/alephtx bench book
 	.build/release/alephtx bench decode
+	.build/release/alephtx bench replay
 	.build/release/alephtx bench order-path
 
 clean:

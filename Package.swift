@@ -27,6 +27,8 @@ let package = Package(
         .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
         // A C shim over the system OpenSSL's SHA-256, measured against swift-crypto's HMAC in `bench order-path`.
         .target(name: "CHMACShim", linkerSettings: [.linkedLibrary("crypto")]),
+        // The system zlib (gzip recordings read by replay; plain files pass through).
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "AlephCrypto", dependencies: ["AlephCore", "AlephRPC", "CSecp256k1", "CHMACShim", .product(name: "Crypto", package: "swift-crypto")]),
         // Venue-free shared types: market events, book syncs, the wire scanner, and the feed and
         // executor protocols every venue conforms to. Pure.
@@ -57,7 +59,7 @@ let package = Package(
         .target(
             name: "AlephGateway",
             dependencies: [
-                "AlephCore", "AlephBook", "AlephRPC", "AlephVenueKit", "AlephVenues", "AlephRisk", "AlephNet", "AlephCrypto",
+                "AlephCore", "AlephBook", "AlephRPC", "AlephVenueKit", "AlephVenues", "AlephRisk", "AlephNet", "AlephCrypto", "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

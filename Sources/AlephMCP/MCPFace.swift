@@ -131,7 +131,7 @@ public final class MCPFace: Sendable {
         guard let spec = MCPCatalog.tool(named: params.name) else {
             let error = JSON.object([JSONMember("code", .int(-32601)), JSONMember("message", .string("unknown tool '\(params.name)'")),
                                      JSONMember("data", .object([JSONMember("code", .string("unknown_tool"))]))])
-            return CallTool.Result(content: [.text(ValueCoding.text(.object([JSONMember("error", error)])))], isError: true)
+            return CallTool.Result(content: [.text(text: ValueCoding.text(.object([JSONMember("error", error)])), annotations: nil, _meta: nil)], isError: true)
         }
         var members: [JSONMember] = []
         for (k, v) in (params.arguments ?? [:]).sorted(by: { $0.key < $1.key }) where !spec.fixed.contains(where: { $0.key == k }) {
@@ -141,14 +141,14 @@ public final class MCPFace: Sendable {
             let names = spec.fixed.map(\.key).joined(separator: ", ")
             let error = JSON.object([JSONMember("code", .int(-32602)), JSONMember("message", .string("\(spec.name) sets \(names) itself; leave it out")),
                                      JSONMember("data", .object([JSONMember("code", .string("invalid_params")), JSONMember("field", .string(spec.fixed[0].key))]))])
-            return CallTool.Result(content: [.text(ValueCoding.text(.object([JSONMember("error", error)])))], isError: true)
+            return CallTool.Result(content: [.text(text: ValueCoding.text(.object([JSONMember("error", error)])), annotations: nil, _meta: nil)], isError: true)
         }
         members.append(contentsOf: spec.fixed)
         switch await call(spec.method, .object(members)) {
         case .result(let r):
-            return CallTool.Result(content: [.text(ValueCoding.text(r))], structuredContent: Optional<Value>.some(ValueCoding.value(r)), isError: false)
+            return CallTool.Result(content: [.text(text: ValueCoding.text(r), annotations: nil, _meta: nil)], structuredContent: Optional<Value>.some(ValueCoding.value(r)), isError: false)
         case .error(let e):
-            return CallTool.Result(content: [.text(ValueCoding.text(.object([JSONMember("error", e)])))], isError: true)
+            return CallTool.Result(content: [.text(text: ValueCoding.text(.object([JSONMember("error", e)])), annotations: nil, _meta: nil)], isError: true)
         }
     }
 

@@ -4,7 +4,7 @@ import Foundation
 /// `alephtx bench …`.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Benchmarks (build with -c release); print JSON.",
-                                                    subcommands: [BenchRPC.self, BenchRisk.self, BenchCrypto.self, BenchLedger.self, BenchBook.self, BenchDecode.self, BenchOrderPath.self])
+                                                    subcommands: [BenchRPC.self, BenchRisk.self, BenchCrypto.self, BenchLedger.self, BenchBook.self, BenchDecode.self, BenchOrderPath.self, BenchReplay.self])
 }
 
 /// Allocation counting needs the malloc interposer preloaded (its documented Linux mechanism):

@@ -38,7 +38,7 @@ public enum BinanceDecoder {
 
     private static func depthFields(_ s: inout WireScanner, _ out: inout BinanceDepth) throws(WireError) -> Bool {
         try s.expect(0x7B)
-        var isDepth = false
+        var isDepth = false, sawTicker = false
         if s.consume(0x7D) { return false }
         repeat {
             let k = try s.key()
@@ -55,12 +55,13 @@ public enum BinanceDecoder {
                 if !out.symbol.utf8.elementsEqual(raw) { out.symbol = String(decoding: raw, as: UTF8.self) }
             case UInt8(ascii: "U"): out.firstId = try s.int64()
             case UInt8(ascii: "u"): out.finalId = try s.int64()
-            case UInt8(ascii: "b"): try s.levels(into: &out.bids)
-            case UInt8(ascii: "a"): try s.levels(into: &out.asks)
+            // A `bookTicker` (recorded captures carry it) has string `b`/`a`: not depth, skipped.
+            case UInt8(ascii: "b"): if s.peek() == 0x22 { try s.skip(); sawTicker = true } else { try s.levels(into: &out.bids) }
+            case UInt8(ascii: "a"): if s.peek() == 0x22 { try s.skip(); sawTicker = true } else { try s.levels(into: &out.asks) }
             default: try s.skip()
             }
         } while try s.more(0x7D)
-        return isDepth
+        return isDepth && !sawTicker
     }
 
     private static func object(_ s: inout WireScanner, wrapped: Bool) throws(WireError) -> BinanceMessage {
