@@ -25,6 +25,20 @@ public struct FeedService: Service {
         await cancelWhenGracefulShutdown { await self.runFeed() }
     }
 
+    /// The venue's feed adapter for its catalog (symbol → instrument).
+    public static func adapter(_ config: VenueConfig, catalog: [String: Instrument]) -> any VenueAdapter {
+        let ids = catalog.mapValues(\.id)
+        switch config.venue {
+        case "binance": return BinanceAdapter(config: config, instruments: ids)
+        case "okx": return OKXAdapter(config: config, instruments: ids)
+        case "polymarket": return PolymarketAdapter(url: config.wsURL, instruments: ids)
+        case "hyperliquid":
+            let byCoin = Dictionary(catalog.values.map { ($0.symbol, $0.id) }, uniquingKeysWith: { a, _ in a })
+            return HyperliquidAdapter(url: config.wsURL, instruments: byCoin, perps: Set(catalog.values.filter { $0.kind == .perp }.map(\.symbol)))
+        default: return BybitAdapter(config: config, instruments: ids)
+        }
+    }
+
     /// The instruments of the configured symbols (Polymarket: every token of its markets).
     static func listed(_ config: VenueConfig, _ catalog: [String: Instrument]) -> [Instrument] {
         config.venue == "polymarket" ? catalog.values.sorted { $0.id < $1.id } : config.symbols.compactMap { catalog[$0] }
@@ -52,17 +66,7 @@ public struct FeedService: Service {
         }
         if Task.isCancelled { return }
         await engine.addInstruments(FeedService.listed(config, catalog), venue: config.venue)
-        let ids = catalog.mapValues(\.id)
-        let adapter: any VenueAdapter
-        switch config.venue {
-        case "binance": adapter = BinanceAdapter(config: config, instruments: ids)
-        case "okx": adapter = OKXAdapter(config: config, instruments: ids)
-        case "polymarket": adapter = PolymarketAdapter(url: config.wsURL, instruments: ids)
-        case "hyperliquid":
-            let byCoin = Dictionary(catalog.values.map { ($0.symbol, $0.id) }, uniquingKeysWith: { a, _ in a })
-            adapter = HyperliquidAdapter(url: config.wsURL, instruments: byCoin, perps: Set(catalog.values.filter { $0.kind == .perp }.map(\.symbol)))
-        default: adapter = BybitAdapter(config: config, instruments: ids)
-        }
+        let adapter = FeedService.adapter(config, catalog: catalog)
         let runner = FeedRunner(config: config, adapter: adapter, time: time, logger: logger,
                                 sink: { events in await engine.ingest(events) }, onHealth: { h in await engine.updateFeed(h) })
         await withTaskGroup(of: Void.self) { group in

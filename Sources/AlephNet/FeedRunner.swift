@@ -23,10 +23,15 @@ public final class FeedRunner: Sendable {
     let onHealth: @Sendable (FeedHealth) async -> Void
     let time: any TimeSource
     let logger: Logger
+    /// Sees every raw frame (symbol nil) and REST snapshot body (its symbol) as received, before
+    /// decoding: the recorder.
+    let tap: (@Sendable (Int64, UnsafeRawBufferPointer, String?) -> Void)?
 
     /// Creates a runner around an adapter.
     public init(config: VenueConfig, adapter: any VenueAdapter, time: any TimeSource, logger: Logger,
-                sink: @escaping @Sendable ([MarketEvent]) async -> Void, onHealth: @escaping @Sendable (FeedHealth) async -> Void) {
+                sink: @escaping @Sendable ([MarketEvent]) async -> Void, onHealth: @escaping @Sendable (FeedHealth) async -> Void,
+                tap: (@Sendable (Int64, UnsafeRawBufferPointer, String?) -> Void)? = nil) {
+        self.tap = tap
         self.config = config
         self.core = FeedCore(adapter: adapter, health: FeedHealth(venue: config.venue, symbols: config.symbols))
         self.sink = sink
@@ -114,6 +119,7 @@ public final class FeedRunner: Sendable {
                         case .frame(var text, let at):
                             self.core.receivedFrame = true
                             self.core.health.lastMessageAt = at
+                            if let tap = self.tap { text.withUTF8 { tap(at, UnsafeRawBufferPointer($0), nil) } }
                             do {
                                 out = try text.withUTF8 { p throws(WireError) in try self.core.adapter.onFrame(UnsafeRawBufferPointer(p), receiveTime: at) }
                             } catch {
@@ -122,6 +128,7 @@ public final class FeedRunner: Sendable {
                             }
                         case .snapshot(let symbol, let bytes, let at):
                             snapshotTasks[symbol] = nil
+                            if let tap = self.tap { bytes.withUnsafeBytes { tap(at, $0, symbol) } }
                             do {
                                 out = try bytes.withUnsafeBytes { p throws(WireError) in try self.core.adapter.onSnapshot(symbol: symbol, p, receiveTime: at) }
                             } catch {
