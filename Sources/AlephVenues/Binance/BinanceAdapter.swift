@@ -31,10 +31,13 @@ public struct BinanceAdapter: VenueAdapter {
         var out = AdapterOutput()
         // Depth events are the bulk of the stream: one pass into reused arrays. Anything else
         // (trades, acks, shutdown notices) is decoded by the general path.
-        if try BinanceDecoder.depth(bytes, into: &scratch) {
+        var ticker = false
+        if try BinanceDecoder.depth(bytes, into: &scratch, ticker: &ticker) {
             onDepth(scratch, receiveTime: receiveTime, into: &out)
             return out
         }
+        // A `bookTicker` (recorded captures carry them) has nothing the books need.
+        if ticker { return out }
         switch try BinanceDecoder.message(bytes) {
         case .depth(let d): onDepth(d, receiveTime: receiveTime, into: &out)
         case .trade(let t):

@@ -14,6 +14,13 @@ public enum BinanceDecoder {
     /// Decodes a depth event into `out`, reusing its arrays (the hot path: no allocation once warm).
     /// Returns false when the frame is well-formed but not a depth event.
     public static func depth(_ bytes: UnsafeRawBufferPointer, into out: inout BinanceDepth) throws(WireError) -> Bool {
+        var ticker = false
+        return try depth(bytes, into: &out, ticker: &ticker)
+    }
+
+    /// As `depth(_:into:)`, and says whether the frame was a `bookTicker` (nothing more to decode).
+    public static func depth(_ bytes: UnsafeRawBufferPointer, into out: inout BinanceDepth, ticker: inout Bool) throws(WireError) -> Bool {
+        ticker = false
         out.bids.removeAll(keepingCapacity: true)
         out.asks.removeAll(keepingCapacity: true)
         var s = WireScanner(bytes)
@@ -23,7 +30,7 @@ public enum BinanceDecoder {
         if s.equals(key, "stream") || s.equals(key, "data") {
             var isDepth = false
             while true {
-                if s.equals(key, "data") { isDepth = try depthFields(&s, &out) } else { try s.skip() }
+                if s.equals(key, "data") { isDepth = try depthFields(&s, &out, ticker: &ticker) } else { try s.skip() }
                 if !(try s.more(0x7D)) { break }
                 key = try s.key()
             }
@@ -31,12 +38,17 @@ public enum BinanceDecoder {
             return isDepth
         }
         s = WireScanner(bytes)
-        let isDepth = try depthFields(&s, &out)
+        let isDepth = try depthFields(&s, &out, ticker: &ticker)
         try s.end()
         return isDepth
     }
 
     private static func depthFields(_ s: inout WireScanner, _ out: inout BinanceDepth) throws(WireError) -> Bool {
+        var ticker = false
+        return try depthFields(&s, &out, ticker: &ticker)
+    }
+
+    private static func depthFields(_ s: inout WireScanner, _ out: inout BinanceDepth, ticker: inout Bool) throws(WireError) -> Bool {
         try s.expect(0x7B)
         var isDepth = false, sawTicker = false
         if s.consume(0x7D) { return false }
@@ -61,6 +73,7 @@ public enum BinanceDecoder {
             default: try s.skip()
             }
         } while try s.more(0x7D)
+        ticker = sawTicker
         return isDepth && !sawTicker
     }
 
