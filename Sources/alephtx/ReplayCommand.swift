@@ -30,7 +30,7 @@ struct ReplayCommand: AsyncParsableCommand {
             config.riskLimits = .init()
             let engine = Engine(instruments: [inst], config: config, time: clock, logger: logger, ledger: try Ledger(path: ":memory:"))
             await engine.addInstruments([inst], venue: inst.venue)
-            let stats = try await Replay.run(files: data, venue: venue, symbol: symbol, adapter: &adapter, engine: engine, clock: clock)
+            let stats = try await Replay.run(files: data, symbol: symbol, adapter: &adapter, engine: engine, clock: clock)
             let book = await engine.book(inst.id) ?? OrderBook(instrument: inst.id)
             func side(_ levels: some Sequence<BookLevel>) -> JSON { .array(levels.prefix(depth).map { .array([.string($0.price.description), .string($0.quantity.description)]) }) }
             print(JSONWriter.string(.object([
@@ -64,33 +64,28 @@ struct BenchReplay: AsyncParsableCommand {
             let r = try RecordingReader(path: f)
             while let x = r.next() { frames.append(x) }
         }
-        let snapshotPrefix = Array(#"{"lastUpdateId""#.utf8)
         var logger = Logger(label: "bench")
         logger.logLevel = .critical
-        func pass(engine: Bool) async throws -> (Double, Int, Int) {
+        func pass(engine: Bool) async throws -> (Double, Int) {
             var (adapter, inst) = try Replay.setup(venue: venue, symbol: symbol)
             let clock = ManualTimeSource(start: 0)
             var config = EngineConfig()
             config.riskLimits = .init()
             let e = Engine(instruments: [inst], config: config, time: clock, logger: logger, ledger: try Ledger(path: ":memory:"))
             await e.addInstruments([inst], venue: inst.venue)
-            var events = 0, levels = 0
+            var events = 0
             let t0 = DispatchTime.now().uptimeNanoseconds
             for f in frames {
-                let snap = f.bytes.starts(with: snapshotPrefix)
-                let out = try f.bytes.withUnsafeBytes { raw throws(WireError) in
-                    snap ? try adapter.onSnapshot(symbol: symbol, raw, receiveTime: f.receiveTime) : try adapter.onFrame(raw, receiveTime: f.receiveTime)
-                }
+                let out = try Replay.decode(f, symbol: symbol, adapter: &adapter)
                 events += out.events.count
-                for ev in out.events { if case .book(let b) = ev { levels += b.bids.count > 0 ? 1 : 0 } }
                 if engine, !out.events.isEmpty { await e.ingest(out.events) }
             }
-            return (Double(DispatchTime.now().uptimeNanoseconds - t0), events, levels)
+            return (Double(DispatchTime.now().uptimeNanoseconds - t0), events)
         }
         var whole: [Double] = [], decode: [Double] = []
         var events = 0
         for _ in 0..<passes {
-            let (d, ev, _) = try await pass(engine: false)
+            let (d, ev) = try await pass(engine: false)
             decode.append(d)
             events = ev
             whole.append(try await pass(engine: true).0)

@@ -17,8 +17,6 @@ public struct Replay {
         public var snapshots = 0
         /// Market events the adapter produced.
         public var events = 0
-        /// Book level changes carried by those events.
-        public var levels = 0
         /// Frames the adapter could not decode.
         public var decodeErrors = 0
         /// Lines that were not `<ts> <frame>`.
@@ -49,9 +47,23 @@ public struct Replay {
         }
     }
 
+    /// Whether a recorded frame is a REST depth snapshot (Binance `{"lastUpdateId":…}`).
+    public static func isSnapshot(_ f: RecordedFrame) -> Bool { f.bytes.starts(with: snapshotPrefix) }
+    static let snapshotPrefix = Array(#"{"lastUpdateId""#.utf8)
+
+    /// One recorded frame through the adapter: a snapshot to its snapshot handler, anything else as a frame.
+    public static func decode(_ f: RecordedFrame, symbol: String, adapter: inout any VenueAdapter) throws(WireError) -> AdapterOutput {
+        let snapshot = isSnapshot(f)
+        do {
+            return try f.bytes.withUnsafeBytes { raw throws(WireError) in
+                snapshot ? try adapter.onSnapshot(symbol: symbol, raw, receiveTime: f.receiveTime) : try adapter.onFrame(raw, receiveTime: f.receiveTime)
+            }
+        } catch let e as WireError { throw e } catch { throw WireError(0, "\(error)") }
+    }
+
     /// Replays `files` in order into `engine` (nil: decode and sync only), moving `clock` to each
     /// frame's receive time.
-    public static func run(files: [String], venue: String, symbol: String, adapter: inout any VenueAdapter, engine: Engine?,
+    public static func run(files: [String], symbol: String, adapter: inout any VenueAdapter, engine: Engine?,
                            clock: ManualTimeSource?) async throws(ReplayError) -> Stats {
         var stats = Stats()
         for path in files {
@@ -59,26 +71,13 @@ public struct Replay {
             while let f = reader.next() {
                 stats.frames += 1
                 if let clock { let d = f.receiveTime - clock.nowNanos(); if d > 0 { clock.advance(nanos: d) } }
-                let isSnapshot = f.bytes.starts(with: Array(#"{"lastUpdateId""#.utf8))
-                if isSnapshot { stats.snapshots += 1 }
+                if isSnapshot(f) { stats.snapshots += 1 }
                 let out: AdapterOutput
-                do {
-                    out = try f.bytes.withUnsafeBytes { raw throws(WireError) in
-                        isSnapshot ? try adapter.onSnapshot(symbol: symbol, raw, receiveTime: f.receiveTime)
-                                   : try adapter.onFrame(raw, receiveTime: f.receiveTime)
-                    }
-                } catch {
+                do { out = try decode(f, symbol: symbol, adapter: &adapter) } catch {
                     stats.decodeErrors += 1
                     continue
                 }
                 stats.events += out.events.count
-                for e in out.events {
-                    switch e {
-                    case .snapshot(let u), .delta(let u): stats.levels += u.bids.count + u.asks.count
-                    case .book: stats.levels += 1
-                    default: break
-                    }
-                }
                 if let engine, !out.events.isEmpty { await engine.ingest(out.events) }
             }
             stats.malformed += reader.malformed

@@ -280,27 +280,6 @@ public final class HyperliquidExecutor: VenueExecutor {
         }
     }
 
-    /// `scheduleCancel`: the venue cancels every open order of the account at now + `timeoutMs`
-    /// (at least 5 s ahead) unless moved again; nil clears the schedule.
-    public func armDeadman(timeoutMs: Int?) async -> VenueRejection? {
-        if let r = refusal(weight: 1) { return r }
-        let action = HyperliquidActions.scheduleCancel(time: timeoutMs.map { rest.nowMs() + Int64($0) })
-        switch await post(action) {
-        case .notSent(let why), .unknown(let why):
-            return VenueRejection(code: .venueUnavailable, message: "scheduleCancel: \(why)", retryable: true)
-        case .reply(let r):
-            guard r.status == 200 else {
-                return httpRefusal(r) ?? VenueRejection(code: .venueUnavailable, message: "scheduleCancel: HTTP \(r.status)", retryable: true)
-            }
-            guard let answer = try? JSONParser.parse(r.body) else {
-                return VenueRejection(code: .venueUnavailable, message: "scheduleCancel: answer is not JSON", retryable: true)
-            }
-            if answer["status"]?.stringValue == "ok" { return nil }
-            return VenueRejection(code: .venueRejected, venueCode: "scheduleCancel",
-                                  message: "Hyperliquid refused scheduleCancel: \(answer["response"]?.stringValue ?? "?")")
-        }
-    }
-
     public nonisolated(nonsending) func cancel(_ order: Order) async -> CancelOutcome {
         guard let inst = instrument(id: order.instrument), let asset = await asset(inst) else {
             return .rejected(VenueRejection(code: .venueUnavailable, message: "instrument not loaded", retryable: true))
