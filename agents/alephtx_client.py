@@ -9,6 +9,12 @@
             break
 
 Errors come back as RPCError with .code, .message and .data (data["code"] is a stable string).
+
+Backtests: under `alephtx backtest --agent CMD`, ALEPHTX_CONNECT names the gateway's private
+socket (`unix:/path` or `tcp:host:port`), and `Client.spawn(...)` connects there instead of
+starting a gateway, so an agent runs unchanged. Simulated time then moves only when the agent
+waits: `Subscription.get` sends `backtest.step` whenever its queue is empty, and raises
+`BacktestFinished` once the recording has ended. `Client.sleep(s)` sleeps in the gateway's time.
 """
 from __future__ import annotations
 
@@ -19,6 +25,14 @@ import socket
 import subprocess
 import threading
 from typing import Any, Iterator
+
+
+class ConnectionClosed(Exception):
+    """The gateway closed the connection and nothing more will arrive."""
+
+
+class BacktestFinished(ConnectionClosed):
+    """The backtest's recording has ended (the gateway closes the connection after it)."""
 
 
 def find_binary() -> str:
@@ -62,15 +76,25 @@ class Subscription:
         self.queue: "queue.Queue[dict]" = queue.Queue()
 
     def get(self, timeout: float = 10.0) -> dict:
-        """The next notification's params ({"subscription", "data"}); raises queue.Empty on timeout."""
-        return self.queue.get(timeout=timeout)
-
-    def iter(self, timeout: float = 10.0) -> Iterator[dict]:
-        """Yields notifications until none arrives within `timeout` seconds."""
+        """The next notification's params ({"subscription", "data"}); raises queue.Empty on timeout.
+        In a backtest it steps simulated time until one arrives (no timeout) and raises
+        BacktestFinished when the recording has ended."""
+        if not self.client.lockstep:
+            return self.queue.get(timeout=timeout)
         while True:
             try:
-                yield self.queue.get(timeout=timeout)
+                return self.queue.get_nowait()
             except queue.Empty:
+                pass
+            self.client.step()
+
+    def iter(self, timeout: float = 10.0) -> Iterator[dict]:
+        """Yields notifications until none arrives within `timeout` seconds (in a backtest: until
+        the recording ends)."""
+        while True:
+            try:
+                yield self.get(timeout=timeout)
+            except (queue.Empty, ConnectionClosed):
                 return
 
     def close(self) -> None:
@@ -91,12 +115,20 @@ class Client:
         self.received: list[dict] = []  # every message, for validation in tests
         self.sent_methods: dict[Any, str] = {}  # request id -> method
         self.closed = threading.Event()
+        self.lockstep = False  # a backtest: simulated time moves with backtest.step
+        self.finished = False  # the backtest's recording has ended
+        self.sim_time_us: int | None = None  # the gateway's simulated time after the last step
         self._thread = threading.Thread(target=self._read_loop, daemon=True)
         self._thread.start()
 
     @classmethod
     def spawn(cls, argv: list[str], stderr=None, env=None) -> "Client":
-        """Starts `alephtx serve --stdio` (or any argv) and talks over its stdin/stdout."""
+        """Starts `alephtx serve --stdio` (or any argv) and talks over its stdin/stdout; under
+        `alephtx backtest` (ALEPHTX_CONNECT set) connects to the backtest's gateway instead."""
+        import os
+        target = os.environ.get("ALEPHTX_CONNECT")
+        if target:
+            return cls.connect_to(target, lockstep=os.environ.get("ALEPHTX_BACKTEST") == "1")
         proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=stderr if stderr is not None else subprocess.DEVNULL, env=env)
 
@@ -116,6 +148,45 @@ class Client:
     def connect(cls, host: str = "127.0.0.1", port: int = 7878, timeout: float = 10.0) -> "Client":
         """Connects over TCP."""
         return cls._over(socket.create_connection((host, port), timeout=timeout))
+
+    @classmethod
+    def connect_to(cls, target: str, lockstep: bool = False) -> "Client":
+        """Connects to `unix:/path`, `tcp:host:port` or `host:port` (the ALEPHTX_CONNECT forms)."""
+        if target.startswith("unix:"):
+            client = cls.connect_unix(target[5:])
+        else:
+            host, _, port = (target[4:] if target.startswith("tcp:") else target).rpartition(":")
+            client = cls.connect(host or "127.0.0.1", int(port))
+        client.lockstep = lockstep
+        return client
+
+    def step(self, until_us: int | None = None) -> dict:
+        """Backtests: lets simulated time move (to the next notification, or to `until_us`);
+        raises BacktestFinished once the recording has ended."""
+        if self.finished:
+            raise BacktestFinished("the backtest's recording has ended")
+        resp = self.request("backtest.step", {"until_us": until_us} if until_us is not None else None, timeout=600)
+        if "error" in resp:
+            if resp["error"].get("data", {}).get("code") == "closed":
+                self.finished = True
+                raise BacktestFinished("the gateway closed the connection")
+            raise RPCError(resp["error"])
+        r = resp["result"]
+        self.sim_time_us = r["time_us"]
+        if r["done"]:
+            self.finished = True
+            if r["notifications"] == 0:
+                raise BacktestFinished("the backtest's recording has ended")
+        return r
+
+    def sleep(self, seconds: float) -> None:
+        """Sleeps: in a backtest for `seconds` of simulated time (the data plays meanwhile)."""
+        import time
+        if not self.lockstep:
+            time.sleep(seconds)
+            return
+        now = self.sim_time_us if self.sim_time_us is not None else self.call("ping")["server_ts_us"]
+        self.step(until_us=now + int(seconds * 1_000_000))
 
     @classmethod
     def connect_unix(cls, path: str, timeout: float = 10.0) -> "Client":

@@ -25,6 +25,17 @@ extension OrderBook {
         return num.divided(by: a.quantity + b.quantity)
     }
 
+    /// The quantity resting at exactly `price` on the bid (`.buy`) or ask (`.sell`) side; zero
+    /// when no level is there. Scans from the touch: resting orders sit near it.
+    public func quantity(at price: Fixed, side: Side) -> Fixed {
+        if side == .buy {
+            for l in bidStore.reversed() { if l.price == price { return l.quantity } else if l.price < price { break } }
+        } else {
+            for l in askStore.reversed() { if l.price == price { return l.quantity } else if l.price > price { break } }
+        }
+        return .zero
+    }
+
     /// Up to `n` best levels of each side.
     public func top(_ n: Int) -> (bids: [BookLevel], asks: [BookLevel]) {
         (Array(bids.prefix(max(0, n))), Array(asks.prefix(max(0, n))))

@@ -94,6 +94,8 @@ public enum AppErrorCode: String, Sendable, CaseIterable {
     case orderNotModifiable = "order_not_modifiable"
     /// The risk gate or the venue refused the modification; `data.rejection` says why, the order is unchanged.
     case modifyRejected = "modify_rejected"
+    /// `backtest.step` sent to a gateway that is not running a backtest.
+    case notBacktesting = "not_backtesting"
 
     /// The JSON-RPC numeric code.
     public var number: Int {
@@ -113,6 +115,7 @@ public enum AppErrorCode: String, Sendable, CaseIterable {
         case .ledgerUnavailable: return -32013
         case .orderNotModifiable: return -32014
         case .modifyRejected: return -32015
+        case .notBacktesting: return -32016
         }
     }
 }

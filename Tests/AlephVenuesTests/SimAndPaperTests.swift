@@ -90,8 +90,9 @@ import Testing
     @Test func restingFillsOnlyWhenTradedThrough() throws {
         var v = PaperVenue(config: PaperConfig(makerFeeBps: "0"))
         _ = v.submit(order("r", .buy, .limit, "2", limit: "100"), book: try book())
-        let at = Trade(instrument: "sim:X-USD", tradeId: "1", price: "100", quantity: "5", aggressor: .sell, sequence: 1, exchangeTime: 0, receiveTime: 0)
-        #expect(v.onTrade(at).isEmpty)
+        // A buyer lifting at our bid's price never fills a bid.
+        let lift = Trade(instrument: "sim:X-USD", tradeId: "1", price: "100", quantity: "5", aggressor: .buy, sequence: 1, exchangeTime: 0, receiveTime: 0)
+        #expect(v.onTrade(lift).isEmpty)
         let through = Trade(instrument: "sim:X-USD", tradeId: "2", price: "99.5", quantity: "0.5", aggressor: .sell, sequence: 2, exchangeTime: 0, receiveTime: 0)
         let f = v.onTrade(through)
         #expect(f == [PaperFill(orderId: "r", price: "100", quantity: "0.5", liquidity: .maker, fee: .zero)])
@@ -100,6 +101,49 @@ import Testing
                                 sequence: 2, exchangeTime: 0, receiveTime: 0)
         let g = v.onBook(moved)
         #expect(g.count == 1 && g[0].quantity == Fixed("1.5") && g[0].price == Fixed(100) && v.restingCount == 0)
+    }
+
+    func trade(_ price: Fixed, _ qty: Fixed, _ n: Int64) -> Trade {
+        Trade(instrument: "sim:X-USD", tradeId: "\(n)", price: price, quantity: qty, aggressor: .sell, sequence: n, exchangeTime: 0, receiveTime: 0)
+    }
+
+    func bidBook(_ at99: Fixed, sequence: Int64) throws -> OrderBook {
+        var b = OrderBook(instrument: "sim:X-USD")
+        try b.applySnapshot(bids: [BookLevel(price: "99", quantity: at99), BookLevel(price: "98", quantity: "2")].filter { $0.quantity.isPositive },
+                            asks: [BookLevel(price: "101", quantity: "1")], sequence: sequence, exchangeTime: 0, receiveTime: 0)
+        return b
+    }
+
+    /// A resting bid behind 5 units at its level fills only once 5 units have traded there.
+    @Test func queuePositionByTrades() throws {
+        var v = PaperVenue(config: PaperConfig(makerFeeBps: "0"))
+        #expect(v.submit(order("q", .buy, .limit, "1", limit: "99"), book: try bidBook("5", sequence: 1)).status == .open)
+        #expect(v.queueAhead(orderId: "q") == Fixed(5))
+        #expect(v.onTrade(trade("99", "3", 1)).isEmpty && v.queueAhead(orderId: "q") == Fixed(2))
+        #expect(v.onTrade(trade("99", "2", 2)).isEmpty && v.queueAhead(orderId: "q") == .zero)
+        // The level shows what the trades left (2 → 0 ahead, then others join behind us): no change.
+        #expect(v.onBook(try bidBook("4", sequence: 2)).isEmpty && v.queueAhead(orderId: "q") == .zero)
+        #expect(v.onTrade(trade("99", "0.4", 3)) == [PaperFill(orderId: "q", price: "99", quantity: "0.4", liquidity: .maker, fee: .zero)])
+        #expect(v.onTrade(trade("99", "5", 4)) == [PaperFill(orderId: "q", price: "99", quantity: "0.6", liquidity: .maker, fee: .zero)])
+        #expect(v.restingCount == 0)
+    }
+
+    /// Cancels ahead (the level shrinking with no trade) move the order up; orders joining behind do not move it back.
+    @Test func queuePositionByCancels() throws {
+        var v = PaperVenue(config: PaperConfig(makerFeeBps: "0"))
+        _ = v.submit(order("q", .buy, .limit, "1", limit: "99"), book: try bidBook("5", sequence: 1))
+        #expect(v.onBook(try bidBook("3", sequence: 2)).isEmpty && v.queueAhead(orderId: "q") == Fixed(3))
+        #expect(v.onBook(try bidBook("7", sequence: 3)).isEmpty && v.queueAhead(orderId: "q") == Fixed(3))
+        #expect(v.onTrade(trade("99", "2.5", 1)).isEmpty)
+        #expect(v.onTrade(trade("99", "0.5", 2)).isEmpty && v.queueAhead(orderId: "q") == .zero)
+        #expect(v.onTrade(trade("99", "1", 3)).map(\.quantity) == [Fixed(1)])
+        // A trade through the price fills at once, queue or not.
+        _ = v.submit(order("t", .buy, .limit, "1", limit: "99"), book: try bidBook("5", sequence: 4))
+        #expect(v.onTrade(trade("98", "0.25", 4)).map(\.quantity) == [Fixed("0.25")])
+        // A level that empties (everyone ahead cancelled) puts the order at the front.
+        _ = v.submit(order("e", .buy, .limit, "1", limit: "99"), book: try bidBook("5", sequence: 5))
+        _ = v.onBook(try bidBook("0", sequence: 6))
+        #expect(v.queueAhead(orderId: "e") == .zero)
     }
 
     @Test func previewOnACopyChangesNothing() throws {

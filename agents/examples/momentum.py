@@ -4,6 +4,12 @@
 It watches the BTC book's mid; when the mid has risen over the last N updates it buys, when it
 has fallen it sells back, always with reduce_only on exits and a fresh intent_id per decision.
 Run from anywhere: python3 agents/examples/momentum.py [--seconds 30] [--binary PATH]
+
+Backtest it unchanged over a recording (the client connects to the backtest's gateway):
+    alephtx backtest --data REC.gz --out out --agent "python3 agents/examples/momentum.py \
+        --instrument binance:BTC-USDT --clock sim --seconds 600"
+`--clock sim` is the one backtest option: --seconds counts the market data's time (the books'
+receive times), not the wall clock, so a run never depends on how fast the machine is.
 """
 import argparse
 import os
@@ -14,7 +20,7 @@ from collections import deque
 from decimal import Decimal
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from alephtx_client import Client, RPCError, find_binary  # noqa: E402
+from alephtx_client import BacktestFinished, Client, RPCError, find_binary  # noqa: E402
 
 
 def main() -> int:
@@ -24,9 +30,13 @@ def main() -> int:
     ap.add_argument("--instrument", default="sim:BTC-USD")
     ap.add_argument("--size", default="0.05")
     ap.add_argument("--lookback", type=int, default=10)
+    ap.add_argument("--clock", choices=("wall", "sim"), default="wall",
+                    help="what --seconds counts: wall-clock time, or the market data's own time (backtests)")
     ap.add_argument("--data-dir", default=None,
                     help="gateway data dir (its ledger keeps the paper account); default: a fresh temporary one per run")
     args = ap.parse_args()
+    if args.binary is None and os.environ.get("ALEPHTX_CONNECT"):
+        args.binary = "alephtx"  # not started: the client connects to the backtest's gateway
     if args.binary is None:
         try:
             args.binary = find_binary()
@@ -44,9 +54,21 @@ def main() -> int:
         mids: deque = deque(maxlen=args.lookback)
         position = Decimal(0)
         decisions = 0
-        deadline = time.time() + args.seconds
-        while time.time() < deadline:
-            update = book.get(timeout=5)["data"]
+        deadline = None if args.clock == "sim" else time.time() + args.seconds
+        ended = False
+        while True:
+            if args.clock == "wall" and time.time() >= deadline:
+                break
+            try:
+                update = book.get(timeout=5)["data"]
+            except BacktestFinished:
+                ended = True
+                break
+            if args.clock == "sim":
+                now = update["freshness"]["receive_ts_us"] / 1e6
+                deadline = deadline or now + args.seconds
+                if now >= deadline:
+                    break
             if not update["freshness"]["verified"] or update["mid"] is None:
                 continue
             mids.append(Decimal(update["mid"]))
@@ -76,6 +98,9 @@ def main() -> int:
             position += filled if side == "buy" else -filled
             print(f"{side:4} {r['filled_quantity']} @ {r['average_price']}  (trend {trend:+})")
             mids.clear()
+        if ended:
+            print(f"--- the backtest's data ended after {decisions} decisions (the gateway's report has the results) ---")
+            return 0
         positions = c.call("get_positions")
         balances = c.call("get_balances")
         print("--- summary ---")

@@ -7,16 +7,20 @@ extension Engine {
         "rpc.discover", "ping", "list_instruments", "get_book", "subscribe", "unsubscribe", "place_signal",
         "cancel_order", "modify_order", "cancel_all", "get_orders", "get_fills", "get_positions", "get_balances",
         "get_risk", "halt", "resume", "set_risk_limits", "session.hello", "session.set_deadman", "get_health",
+        "backtest.step",
     ]
 
     /// Methods a session may call before authenticating (when authentication is required).
     static let openMethods: Set<String> = ["ping", "rpc.discover", "session.hello"]
 
     /// Every notification method the gateway sends.
-    public static let notifications: [String] = SubscriptionChannel.allCases.map(\.rawValue)
+    public static let notifications: [String] = SubscriptionChannel.allCases.map(\.rawValue) + ["backtest.finished"]
+
+    /// Methods that reach a venue (a backtest delays them by the order latency).
+    static let tradingMethods: Set<String> = ["place_signal", "cancel_order", "modify_order", "cancel_all"]
 
     /// Methods whose answers report nothing the ledger keeps: they need not wait for a commit.
-    static let marketMethods: Set<String> = ["ping", "rpc.discover", "list_instruments", "get_book", "subscribe", "unsubscribe", "session.hello", "session.set_deadman", "get_health"]
+    static let marketMethods: Set<String> = ["ping", "rpc.discover", "list_instruments", "get_book", "subscribe", "unsubscribe", "session.hello", "session.set_deadman", "get_health", "backtest.step"]
 
     /// Executes one decoded line and queues its response(s) on the session's outbox. Answers that
     /// report ledger state are released only once that state is durable.
@@ -115,6 +119,10 @@ extension Engine {
         if sessionStates[session.id]?.authenticated == false && !Engine.openMethods.contains(req.method) {
             throw RPCError.app(.unauthorized, "this gateway requires authentication: send session.hello with the token first")
         }
+        if let lockstep = config.lockstep, Engine.tradingMethods.contains(req.method) {
+            // The order latency passes (in simulated time) before the venue sees the request.
+            await suspendStep { await lockstep.beforeTrading(session: session) }
+        }
         switch req.method {
         case "ping":
             _ = try Params(req.params, allowed: [])
@@ -144,6 +152,7 @@ extension Engine {
         case "session.hello": return try sessionHello(req.params, session: session)
         case "session.set_deadman": return try setDeadman(req.params, session: session)
         case "get_health": return try getHealth(req.params)
+        case "backtest.step": return try await backtestStep(req.params, session: session)
         case "test.internal_error" where config.testHooks:
             throw RPCError.internalError("injected by test.internal_error (--test-hooks)")
         default: throw RPCError.methodNotFound(req.method)

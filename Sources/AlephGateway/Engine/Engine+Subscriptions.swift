@@ -123,6 +123,11 @@ extension Engine {
     /// outside a step it goes out as soon as everything journaled so far is durable.
     /// `durable: false` is for market data, which reports nothing the ledger keeps.
     func emit(_ outbox: Outbox, _ bytes: [UInt8], slot: Int?, durable: Bool = true) {
+        var slot = slot
+        if config.lockstep != nil {
+            emittedTo[ObjectIdentifier(outbox), default: 0] += 1
+            slot = nil
+        }
         let o = Outgoing(outbox: outbox, bytes: bytes, slot: slot, durable: durable)
         if deferred != nil {
             deferred!.append(o)

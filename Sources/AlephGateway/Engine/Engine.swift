@@ -64,6 +64,8 @@ public actor Engine {
     var supersededVenueIds: Set<String> = []
     /// Venues whose own cancel-all-after switch is armed: its timeout (ms) and when it was last armed (ns).
     var nativeDeadmen: [String: (timeoutMs: Int, armedAt: Int64)] = [:]
+    /// Notifications queued per outbox (counted only under lockstep: a step ends on one).
+    var emittedTo: [ObjectIdentifier: Int] = [:]
 
     var orders = ShardedMap<String, Order>()
     var orderIds = ChunkedArray<String>()

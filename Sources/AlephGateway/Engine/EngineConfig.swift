@@ -24,6 +24,11 @@ public struct EngineConfig: Sendable {
     /// (`[valuation]`); other assets are valued at the mid of `<venue>:<ASSET>-<stablecoin>`.
     public var stableValues: [String: Fixed] = ["USD": Fixed(1), "USDT": Fixed(1), "USDC": Fixed(1), "FDUSD": Fixed(1), "DAI": Fixed(1)]
 
+    /// Set by `alephtx backtest`: simulated time moved by the agent (`backtest.step`), trading
+    /// requests delayed by the order latency, and no conflation of book notifications (every
+    /// update reaches the agent, so a run never depends on how fast it reads).
+    public var lockstep: (any Lockstep)? = nil
+
     /// Creates a config with defaults.
     public init(paper: PaperConfig = PaperConfig(), maxSubscriptionsPerSession: Int = 256, defaultBookDepth: Int = 10) {
         self.paper = paper

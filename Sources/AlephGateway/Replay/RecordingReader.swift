@@ -37,6 +37,9 @@ public final class RecordingReader {
 
     deinit { if let file { gzclose(file) } }
 
+    /// Compressed bytes read so far (progress through the file).
+    public var compressedOffset: Int64 { file.map { Int64(gzoffset($0)) } ?? 0 }
+
     /// The next frame, or nil at the end.
     public func next() -> RecordedFrame? {
         while true {

@@ -1355,6 +1355,55 @@ enum EmbeddedSchemas {
 }
 
 """###),
+        ("methods/backtest.step.params.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "type": "object",
+  "description": "Backtests only (`alephtx backtest`): the agent is ready, so simulated time moves on. Without `until_us` the recording is replayed until at least one notification has been queued for this session (or the data ends); with it, up to that simulated time (a simulated sleep). Everything the step produced is written before its answer. The Python client sends it for the agent whenever the agent waits for a notification. On a gateway running on live time: not_backtesting.",
+  "properties": {
+    "until_us": {
+      "description": "Replay every recorded frame received up to this simulated time (µs since epoch), then stop there.",
+      "$ref": "../defs/timestamp_us.json"
+    }
+  },
+  "additionalProperties": false
+}
+
+"""###),
+        ("methods/backtest.step.result.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "type": "object",
+  "properties": {
+    "time_us": {
+      "description": "The simulated time after the step.",
+      "$ref": "../defs/timestamp_us.json"
+    },
+    "frames": {
+      "description": "Recorded frames replayed so far.",
+      "type": "integer",
+      "minimum": 0
+    },
+    "notifications": {
+      "description": "Notifications this step queued for the session (written before this answer).",
+      "type": "integer",
+      "minimum": 0
+    },
+    "done": {
+      "description": "The recording has ended: `backtest.finished` follows and the connection closes.",
+      "type": "boolean"
+    }
+  },
+  "required": [
+    "time_us",
+    "frames",
+    "notifications",
+    "done"
+  ],
+  "additionalProperties": false
+}
+
+"""###),
         ("methods/cancel_all.params.json", ###"""
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -2971,6 +3020,36 @@ enum EmbeddedSchemas {
   "required": [
     "subscription",
     "unsubscribed"
+  ],
+  "additionalProperties": false
+}
+
+"""###),
+        ("notifications/backtest.finished.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "type": "object",
+  "description": "Backtests only: the recording has ended. The last notification of the session; the gateway closes the connection after it.",
+  "properties": {
+    "time_us": {
+      "$ref": "../defs/timestamp_us.json"
+    },
+    "frames": {
+      "type": "integer",
+      "minimum": 0
+    },
+    "notifications": {
+      "type": "integer",
+      "minimum": 0
+    },
+    "done": {
+      "const": true
+    }
+  },
+  "required": [
+    "time_us",
+    "frames",
+    "done"
   ],
   "additionalProperties": false
 }

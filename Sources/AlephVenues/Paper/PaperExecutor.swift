@@ -86,6 +86,7 @@ public final class PaperExecutor: VenueExecutor {
                 return .rejected(VenueRejection(code: .venueRejected, message: "order \(cid) is not resting at the paper venue"))
             }
             let before = s.filled[cid] ?? request.order.filledQuantity
+            let ahead = s.venue.queueAhead(orderId: cid) ?? .zero
             _ = s.venue.cancel(orderId: cid, instrument: inst)
             var o = request.order
             o.id = cid
@@ -93,7 +94,7 @@ public final class PaperExecutor: VenueExecutor {
             o.quantity = request.quantity - before
             let out = s.venue.submit(o, book: book)
             if out.status == .rejected {
-                s.venue.restore(orderId: cid, instrument: inst, side: old.side, price: old.price, remaining: old.remaining)
+                s.venue.restore(orderId: cid, instrument: inst, side: old.side, price: old.price, remaining: old.remaining, ahead: ahead)
                 let code: VenueRejectionCode = out.reason?.hasPrefix("post-only") == true ? .postOnlyWouldCross : .venueRejected
                 return .rejected(VenueRejection(code: code, message: out.reason ?? "rejected"))
             }
@@ -164,6 +165,9 @@ public final class PaperExecutor: VenueExecutor {
             }
         }
     }
+
+    /// The queue ahead of a resting order at its price (tests, backtest reports).
+    public func queueAhead(clientOrderId: String) -> Fixed? { state.withLock { $0.venue.queueAhead(orderId: clientOrderId) } }
 
     /// Number of resting orders (tests).
     public var restingCount: Int { state.withLock { $0.venue.restingCount } }

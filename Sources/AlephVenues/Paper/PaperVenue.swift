@@ -30,6 +30,11 @@ public struct PaperOutcome: Sendable, Equatable {
 /// Market and marketable orders walk the book as taker (partial when depth runs out); resting
 /// limit orders fill as maker at their limit when a trade prints through them or the opposite
 /// touch moves through them. Paper fills do not consume the data book's liquidity.
+///
+/// Queue position: a resting order joins the back of its price level, behind the quantity the
+/// book showed there. Trades at its price eat that queue first; the level shrinking (cancels
+/// ahead, or trades already counted) lowers it to at most what is left. Only a trade at its
+/// price larger than the queue still ahead fills it (a trade through its price always does).
 /// Pure: no clock, no I/O; the engine passes books and trades in.
 public struct PaperVenue: Sendable {
     /// Fees and cash.
@@ -40,6 +45,8 @@ public struct PaperVenue: Sendable {
         var side: Side
         var price: Fixed
         var remaining: Fixed
+        /// Quantity ahead of it at its price (the level when it joined, worn down since).
+        var ahead: Fixed = .zero
     }
 
     /// Resting orders per instrument, in time priority.
@@ -53,6 +60,12 @@ public struct PaperVenue: Sendable {
 
     /// True when an order with this id rests on any instrument.
     public func isResting(orderId: String) -> Bool { resting.values.contains { $0.contains { $0.orderId == orderId } } }
+
+    /// The quantity ahead of a resting order at its price (nil when it does not rest).
+    public func queueAhead(orderId: String) -> Fixed? {
+        for list in resting.values { if let r = list.first(where: { $0.orderId == orderId }) { return r.ahead } }
+        return nil
+    }
 
     /// Number of resting orders across all instruments.
     public var restingCount: Int { resting.values.reduce(0) { $0 + $1.count } }
@@ -93,15 +106,17 @@ public struct PaperVenue: Sendable {
             if order.timeInForce == .ioc {
                 return PaperOutcome(fills: fills, status: .cancelled, reason: est.quantity.isZero ? "immediate-or-cancel: nothing available at \(limit) or better" : "immediate-or-cancel: remainder cancelled")
             }
-            resting[order.instrument, default: []].append(Resting(orderId: order.id, side: order.side, price: limit, remaining: remaining))
+            resting[order.instrument, default: []].append(Resting(orderId: order.id, side: order.side, price: limit, remaining: remaining,
+                                                                  ahead: fills.isEmpty ? book.quantity(at: limit, side: order.side) : .zero))
             return PaperOutcome(fills: fills, status: fills.isEmpty ? .open : .partiallyFilled, reason: nil)
         }
     }
 
-    /// Puts a resting order back after a restart (from the ledger), behind those already resting.
-    public mutating func restore(orderId: String, instrument: String, side: Side, price: Fixed, remaining: Fixed) {
+    /// Puts a resting order back after a restart (from the ledger), behind those already resting;
+    /// `ahead`: the queue ahead of it when known (after a restart it is not: zero).
+    public mutating func restore(orderId: String, instrument: String, side: Side, price: Fixed, remaining: Fixed, ahead: Fixed = .zero) {
         guard remaining.isPositive, !resting[instrument, default: []].contains(where: { $0.orderId == orderId }) else { return }
-        resting[instrument, default: []].append(Resting(orderId: orderId, side: side, price: price, remaining: remaining))
+        resting[instrument, default: []].append(Resting(orderId: orderId, side: side, price: price, remaining: remaining, ahead: ahead))
     }
 
     /// A resting order's price and remaining quantity, if it rests.
@@ -117,16 +132,25 @@ public struct PaperVenue: Sendable {
         return true
     }
 
-    /// Fills resting orders that a public trade printed through (strictly better than their limit).
+    /// Fills resting orders that a public trade printed through (strictly better than their
+    /// limit), or at their limit beyond the queue ahead of them (which the trade wears down).
     public mutating func onTrade(_ trade: Trade) -> [PaperFill] {
         guard var list = resting[trade.instrument], !list.isEmpty else { return [] }
         var fills: [PaperFill] = []
         var available = trade.quantity
         for k in list.indices where available.isPositive {
             let r = list[k]
-            let through = r.side == .buy ? (trade.aggressor == .sell && trade.price < r.price) : (trade.aggressor == .buy && trade.price > r.price)
-            guard through else { continue }
-            let q = min(r.remaining, available)
+            guard r.side == .buy ? trade.aggressor == .sell : trade.aggressor == .buy else { continue }
+            let through = r.side == .buy ? trade.price < r.price : trade.price > r.price
+            var reach = available
+            if !through {
+                guard trade.price == r.price else { continue }
+                let eaten = min(r.ahead, trade.quantity)
+                list[k].ahead -= eaten
+                reach = min(available, trade.quantity - eaten)
+                guard reach.isPositive else { continue }
+            }
+            let q = min(r.remaining, reach)
             fills.append(PaperFill(orderId: r.orderId, price: r.price, quantity: q, liquidity: .maker, fee: fee(r.price, q, .maker)))
             list[k].remaining -= q
             available -= q
@@ -142,6 +166,8 @@ public struct PaperVenue: Sendable {
         var fills: [PaperFill] = []
         var askUsed = Fixed.zero, bidUsed = Fixed.zero
         for k in list.indices {
+            // The queue ahead is at most what the level still shows.
+            if list[k].ahead.isPositive { list[k].ahead = min(list[k].ahead, book.quantity(at: list[k].price, side: list[k].side)) }
             let r = list[k]
             let available: Fixed
             if r.side == .buy {
