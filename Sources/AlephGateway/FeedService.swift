@@ -11,9 +11,11 @@ public struct FeedService: Service {
     let engine: Engine
     let time: any TimeSource
     let logger: Logger
+    let recorder: RecordingWriter?
 
-    /// Creates the service.
-    public init(config: VenueConfig, engine: Engine, time: any TimeSource, logger: Logger) {
+    /// Creates the service; with `recorder`, every frame is also recorded (the `record` tap).
+    public init(config: VenueConfig, engine: Engine, time: any TimeSource, logger: Logger, recorder: RecordingWriter? = nil) {
+        self.recorder = recorder
         self.config = config
         self.engine = engine
         self.time = time
@@ -22,6 +24,7 @@ public struct FeedService: Service {
 
     /// Runs until graceful shutdown.
     public func run() async throws {
+        defer { recorder?.finish() }
         await cancelWhenGracefulShutdown { await self.runFeed() }
     }
 
@@ -67,10 +70,23 @@ public struct FeedService: Service {
         if Task.isCancelled { return }
         await engine.addInstruments(FeedService.listed(config, catalog), venue: config.venue)
         let adapter = FeedService.adapter(config, catalog: catalog)
+        let recorder = self.recorder
+        var tap: (@Sendable (Int64, UnsafeRawBufferPointer, String?) -> Void)? = nil
+        if let recorder { tap = { at, bytes, _ in recorder.write(receiveTime: at, bytes) } }
         let runner = FeedRunner(config: config, adapter: adapter, time: time, logger: logger,
-                                sink: { events in await engine.ingest(events) }, onHealth: { h in await engine.updateFeed(h) })
+                                sink: { events in await engine.ingest(events) }, onHealth: { h in await engine.updateFeed(h) },
+                                tap: tap)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await runner.run() }
+            if let recorder {
+                group.addTask {
+                    // Flush and rewrite the manifest twice a second, as `alephtx record` does.
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(500))
+                        recorder.checkpoint()
+                    }
+                }
+            }
             group.addTask {
                 // Tick, lot and notional rules change: refresh them on a schedule.
                 while !Task.isCancelled {

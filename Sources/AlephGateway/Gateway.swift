@@ -68,10 +68,18 @@ public struct Gateway: Sendable {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: MarketService(feed: feed, engine: engine, logger: logger)),
         ]
+        var manifest: RecordingManifest? = nil
+        if let dir = config.recordDir {
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) } catch {
+                throw ConfigError("cannot create the recording directory \(dir): \(error.localizedDescription)")
+            }
+            manifest = RecordingManifest(dir: dir, startedNs: time.nowNanos())
+        }
         for v in config.venues where v.enabled {
+            let recorder = manifest.map { RecordingWriter(dir: config.recordDir!, venue: v.venue, symbols: v.symbols, manifest: $0) }
             logger.info("live feed enabled", metadata: ["venue": "\(v.venue)", "symbols": "\(v.symbols.joined(separator: ","))", "ws": "\(v.wsURL)",
                                                         "execution": "\(v.mode.rawValue)"])
-            services.append(.init(service: FeedService(config: v, engine: engine, time: time, logger: logger)))
+            services.append(.init(service: FeedService(config: v, engine: engine, time: time, logger: logger, recorder: recorder)))
         }
         for (v, executor) in live {
             logger.notice("LIVE trading enabled: orders go to the venue", metadata: ["venue": "\(v.venue)", "rest": "\(v.restURL)", "private_ws": "\(v.wsPrivateURL)",

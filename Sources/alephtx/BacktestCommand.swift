@@ -79,8 +79,9 @@ struct BacktestCommand: AsyncParsableCommand {
         guard await driver.warmUp() else { throw RuntimeError("the recording never gave \(inst.id) a verified book (no snapshot?)") }
         let progress = Progress(driver: driver, files: data)
         progress.start()
+        var agentFailed = false
         if let agent {
-            try await runAgent(agent, engine: engine, logger: logger, maxLineBytes: cfg.maxLineBytes, maxQueued: cfg.maxQueuedMessages)
+            agentFailed = try await runAgent(agent, engine: engine, logger: logger, maxLineBytes: cfg.maxLineBytes, maxQueued: cfg.maxQueuedMessages)
         } else if let name = strategy {
             let outbox = Outbox(maxQueued: 1 << 20, onOverflow: { _ in })
             let session = Session(id: 1, transport: "backtest", peer: "strategy:\(name)", outbox: outbox)
@@ -110,14 +111,15 @@ struct BacktestCommand: AsyncParsableCommand {
             JSONMember("trades", json["trades"]?["count"] ?? .null), JSONMember("frames", json["replay"]?["frames"] ?? .null),
             JSONMember("data_ended", json["replay"]?["data_ended"] ?? .null), JSONMember("steps", json["replay"]?["steps"] ?? .null),
         ])))
+        if agentFailed { throw ExitCode(1) }
     }
 
     private func fee(_ text: String, _ flag: String) throws -> Fixed {
         do { return try Fixed(parsing: text) } catch { throw ValidationError("\(flag): '\(text)' is not a decimal number of bps") }
     }
 
-    /// Serves a private Unix socket and runs the agent until it exits.
-    private func runAgent(_ command: String, engine: Engine, logger: Logger, maxLineBytes: Int, maxQueued: Int) async throws {
+    /// Serves a private Unix socket and runs the agent until it exits; true when it failed.
+    private func runAgent(_ command: String, engine: Engine, logger: Logger, maxLineBytes: Int, maxQueued: Int) async throws -> Bool {
         let dir = NSTemporaryDirectory() + "alephtx-backtest-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -136,7 +138,9 @@ struct BacktestCommand: AsyncParsableCommand {
         try await group.run()
         if let code = agentService.exitCode, code != 0 {
             FileHandle.standardError.write(Data("backtest: the agent exited with status \(code) (its output: \(log))\n".utf8))
+            return true
         }
+        return false
     }
 }
 

@@ -18,6 +18,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Also serve on this Unix-domain socket (file mode 0600; default $ALEPH_SOCKET when set; 'off' for none).")
     var unix: String?
 
+    @Option(help: "Record every enabled feed's raw frames into this directory while serving (as `alephtx record` does), for replay and backtests.")
+    var record: String?
+
     @Option(help: "TOML config file (see README).")
     var config: String?
 
@@ -67,6 +70,7 @@ struct Serve: AsyncParsableCommand {
             throw RuntimeError("the admin token must be at least 16 characters")
         }
         if let dataDir { cfg.dataDir = dataDir }
+        if let record { cfg.recordDir = record }
         if !cfg.stdio && cfg.tcp == nil && cfg.unix == nil {
             throw RuntimeError("nothing to serve: TCP is off and neither --stdio nor --unix is given")
         }

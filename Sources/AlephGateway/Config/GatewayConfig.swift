@@ -20,6 +20,9 @@ public struct GatewayConfig: Sendable {
     public var stdio = false
     /// Unix-domain socket path (`[server] unix`, `--unix`, default `$ALEPH_SOCKET`), nil for none.
     public var unix: String?
+    /// Records every enabled feed's raw frames into this directory while serving (`serve --record`),
+    /// as `alephtx record` does: a session's market data, replayable with `alephtx backtest`.
+    public var recordDir: String?
     /// Longest accepted line in bytes.
     public var maxLineBytes = 1 << 20
     /// Messages that may wait for a slow client before it is disconnected.
