@@ -12,7 +12,8 @@ all: build
 
 # System packages (idempotent: probes first, apt-get only for what is missing).
 # libsecp256k1-dev + pkg-config: signing; libssl-dev: the OpenSSL HMAC shim bench order-path
-# measures; zlib1g-dev: gzip recordings for replay; netcat-openbsd + python3-venv: end-to-end tests.
+# measures; zlib1g-dev: gzip recordings for replay; netcat-openbsd + python3-venv: end-to-end tests;
+# chromium-headless-shell: the test that renders a backtest's HTML report.
 sysdeps:
 	@need=""; \
 	command -v pkg-config >/dev/null 2>&1 || need="$$need pkg-config"; \
@@ -21,6 +22,7 @@ sysdeps:
 	test -f /usr/include/openssl/sha.h || need="$$need libssl-dev"; \
 	test -f /usr/include/zlib.h || need="$$need zlib1g-dev"; \
 	command -v nc >/dev/null 2>&1 || need="$$need netcat-openbsd"; \
+	command -v chromium-headless-shell >/dev/null 2>&1 || command -v chromium >/dev/null 2>&1 || need="$$need chromium-headless-shell"; \
 	python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need="$$need python3-venv"; \
 	if [ -n "$$need" ]; then \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
