@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
+        .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
     ],
     targets: [
         .target(name: "AlephCore"),
@@ -29,7 +30,8 @@ let package = Package(
         .target(name: "CHMACShim", linkerSettings: [.linkedLibrary("crypto")]),
         // The system zlib (gzip recordings read by replay; plain files pass through).
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "AlephCrypto", dependencies: ["AlephCore", "AlephRPC", "CSecp256k1", "CHMACShim", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "AlephCrypto", dependencies: ["AlephCore", "AlephRPC", "CSecp256k1", "CHMACShim", .product(name: "Crypto", package: "swift-crypto"),
+                                                .product(name: "BigInt", package: "BigInt")]),
         // Venue-free shared types: market events, book syncs, the wire scanner, and the feed and
         // executor protocols every venue conforms to. Pure.
         .target(name: "AlephVenueKit", dependencies: ["AlephCore", "AlephBook"]),
@@ -53,6 +55,7 @@ let package = Package(
             dependencies: [
                 "AlephCore", "AlephBook", "AlephVenueKit", "AlephNet", "AlephCrypto", "AlephRPC",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "BigInt", package: "BigInt"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
@@ -98,9 +101,10 @@ let package = Package(
         .testTarget(name: "AlephBookTests", dependencies: ["AlephBook", "AlephCore"]),
         .testTarget(name: "AlephRPCTests", dependencies: ["AlephRPC", "AlephCore"]),
         .testTarget(name: "AlephMCPTests", dependencies: ["AlephMCP", "AlephGateway", "AlephRPC"]),
-        .testTarget(name: "AlephCryptoTests", dependencies: ["AlephCrypto", "AlephRPC", "AlephCore"]),
+        .testTarget(name: "AlephCryptoTests", dependencies: ["AlephCrypto", "AlephRPC", "AlephCore", .product(name: "BigInt", package: "BigInt")]),
         .testTarget(name: "AlephRiskTests", dependencies: ["AlephRisk", "AlephBook", "AlephCore"]),
-        .testTarget(name: "AlephVenuesTests", dependencies: ["AlephVenues", "AlephVenueKit", "AlephBook", "AlephCore", "AlephRPC", "AlephCrypto"]),
+        .testTarget(name: "AlephVenuesTests", dependencies: ["AlephVenues", "AlephVenueKit", "AlephBook", "AlephCore", "AlephRPC", "AlephCrypto",
+                                                           .product(name: "BigInt", package: "BigInt")]),
         .testTarget(
             name: "AlephGatewayTests",
             dependencies: [

@@ -9,6 +9,10 @@ public enum MarketEvent: Sendable, Equatable {
     case delta(BookUpdate)
     /// A public trade.
     case trade(Trade)
+    /// Levels a venue feed has already sequenced and applied to its own book (which it sent
+    /// whole as `.book` when it last synced): the engine applies them to its copy as they are,
+    /// with no `+1` rule — the cheap form of `.book` for each update in between.
+    case levels(BookUpdate)
     /// The whole book as a venue feed maintains it (its own sequence and checksum rules already
     /// applied); the engine takes it as is, `verified` flag included.
     case book(OrderBook)

@@ -34,7 +34,7 @@ import Testing
                 case .trade(let t):
                     trades += 1
                     #expect(t.price.isMultiple(of: specs[t.instrument]!.tickSize) && t.quantity.isPositive)
-                case .book, .context, .tickSize:
+                case .book, .levels, .context, .tickSize:
                     Issue.record("the sim market sends snapshots, deltas and trades only")
                 }
             }

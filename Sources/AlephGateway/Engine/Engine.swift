@@ -170,20 +170,25 @@ public actor Engine {
         for e in events {
             marketEventsApplied += 1
             switch e {
-            case .snapshot(let u), .delta(let u):
-                guard var book = books[u.instrument] else { continue }
+            case .snapshot(let u), .delta(let u), .levels(let u):
+                // Changed in place: the book is copied only if someone still holds an old version.
+                guard books[u.instrument] != nil else { continue }
                 do {
-                    if case .snapshot = e {
-                        try book.applySnapshot(bids: u.bids, asks: u.asks, sequence: u.sequence, exchangeTime: u.exchangeTime, receiveTime: u.receiveTime)
-                    } else {
-                        try book.applyDelta(bids: u.bids, asks: u.asks, sequence: u.sequence, exchangeTime: u.exchangeTime, receiveTime: u.receiveTime)
+                    switch e {
+                    case .snapshot:
+                        try books[u.instrument]!.applySnapshot(bids: u.bids, asks: u.asks, sequence: u.sequence, exchangeTime: u.exchangeTime, receiveTime: u.receiveTime)
+                    case .delta:
+                        try books[u.instrument]!.applyDelta(bids: u.bids, asks: u.asks, sequence: u.sequence, exchangeTime: u.exchangeTime, receiveTime: u.receiveTime)
+                    default:
+                        try books[u.instrument]!.applyUpdate(bids: u.bids, asks: u.asks, sequence: u.sequence, exchangeTime: u.exchangeTime, receiveTime: u.receiveTime)
                     }
                 } catch {
                     bookErrors += 1
                     logger.warning("book integrity error", metadata: ["instrument": "\(u.instrument)", "error": "\(error)"])
                 }
-                books[u.instrument] = book
+                let book = books[u.instrument]!
                 publishBook(book)
+                if case .levels = e, !book.verified { continue }
                 applyMarketReports(executor(forInstrument: u.instrument)?.onBook(book))
             case .book(let book):
                 guard books[book.instrument] != nil else { continue }

@@ -57,6 +57,13 @@ public struct BinanceAdapter: VenueAdapter {
         let before = syncs[d.symbol]!.bufferedCount
         let r = syncs[d.symbol]!.onDepth(d, receiveTime: receiveTime)
         if r == .buffered && before == 0 { out.snapshotsNeeded.append(d.symbol) }
+        if r == .applied {
+            // This event's levels alone: the engine's copy follows without a copy of the whole book.
+            let b = syncs[d.symbol]!.book
+            out.events.append(.levels(BookUpdate(instrument: b.instrument, bids: d.bids, asks: d.asks, sequence: b.sequence,
+                                                 exchangeTime: b.exchangeTime, receiveTime: b.receiveTime)))
+            return
+        }
         if r.fold(into: &out, book: syncs[d.symbol]!.book) { out.snapshotsNeeded.append(d.symbol) }
     }
 
