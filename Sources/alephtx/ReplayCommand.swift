@@ -66,28 +66,37 @@ struct BenchReplay: AsyncParsableCommand {
         }
         var logger = Logger(label: "bench")
         logger.logLevel = .critical
-        func pass(engine: Bool) async throws -> (Double, Int) {
+        func pass(engine: Bool) async throws -> (Double, Int, Int) {
             var (adapter, inst) = try Replay.setup(venue: venue, symbol: symbol)
             let clock = ManualTimeSource(start: 0)
             var config = EngineConfig()
             config.riskLimits = .init()
             let e = Engine(instruments: [inst], config: config, time: clock, logger: logger, ledger: try Ledger(path: ":memory:"))
             await e.addInstruments([inst], venue: inst.venue)
-            var events = 0
+            var events = 0, levels = 0
             let t0 = DispatchTime.now().uptimeNanoseconds
             for f in frames {
                 let out = try Replay.decode(f, symbol: symbol, adapter: &adapter)
                 events += out.events.count
+                for ev in out.events {
+                    switch ev {
+                    case .levels(let u), .delta(let u), .snapshot(let u): levels += u.bids.count + u.asks.count
+                    case .book(let b): levels += b.bidStore.count + b.askStore.count
+                    case .trade: levels += 1
+                    default: break
+                    }
+                }
                 if engine, !out.events.isEmpty { await e.ingest(out.events) }
             }
-            return (Double(DispatchTime.now().uptimeNanoseconds - t0), events)
+            return (Double(DispatchTime.now().uptimeNanoseconds - t0), events, levels)
         }
         var whole: [Double] = [], decode: [Double] = []
-        var events = 0
+        var events = 0, levels = 0
         for _ in 0..<passes {
-            let (d, ev) = try await pass(engine: false)
+            let (d, ev, lv) = try await pass(engine: false)
             decode.append(d)
             events = ev
+            levels = lv
             whole.append(try await pass(engine: true).0)
         }
         let bytes = frames.reduce(0) { $0 + $1.bytes.count }
@@ -98,6 +107,10 @@ struct BenchReplay: AsyncParsableCommand {
             "ns_per_frame_decode_and_sync": ((decode.min()! / Double(frames.count)) * 10).rounded() / 10,
             "ns_per_frame_through_engine": ((whole.min()! / Double(frames.count)) * 10).rounded() / 10,
             "engine_over_decode": ((whole.min()! / decode.min()!) * 100).rounded() / 100,
+            // A book event here is one level change (or one trade): what the engine applies.
+            "book_level_changes_and_trades_per_pass": levels,
+            "book_events_per_s_through_engine": (Double(levels) / (whole.min()! / 1e9)).rounded(),
+            "book_events_per_s_decode_and_sync": (Double(levels) / (decode.min()! / 1e9)).rounded(),
         ]
         print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
     }

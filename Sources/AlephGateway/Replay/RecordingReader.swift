@@ -18,6 +18,8 @@ public final class RecordingReader {
     public let path: String
     private var file: gzFile?
     private var pending: [UInt8] = []
+    /// Where the unread part of `pending` starts.
+    private var head = 0
     private var chunk = [UInt8](repeating: 0, count: 1 << 16)
     private var ended = false
     /// Lines read so far that were frames.
@@ -43,16 +45,23 @@ public final class RecordingReader {
     /// The next frame, or nil at the end.
     public func next() -> RecordedFrame? {
         while true {
-            if let nl = pending.firstIndex(of: 0x0A) {
-                let line = pending[..<nl]
-                defer { pending.removeSubrange(...nl) }
+            if let nl = pending[head...].firstIndex(of: 0x0A) {
+                let line = pending[head..<nl]
+                head = nl + 1
                 if let f = parse(line) { frames += 1; return f }
                 if !line.isEmpty { malformed += 1 }
                 continue
             }
             if ended {
-                if !pending.isEmpty { torn = true; pending.removeAll() }
+                if head < pending.count { torn = true }
+                pending.removeAll()
+                head = 0
                 return nil
+            }
+            // Drop what was read once per refill (not once per line: that moved the buffer each time).
+            if head > 0 {
+                pending.removeSubrange(..<head)
+                head = 0
             }
             let n = chunk.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32($0.count)) }
             if n > 0 { pending.append(contentsOf: chunk[..<Int(n)]) } else {
