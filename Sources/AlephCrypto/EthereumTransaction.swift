@@ -81,7 +81,14 @@ public struct EthereumTransaction: Sendable, Equatable {
 
     /// Signs with a private key (RFC 6979, low-s).
     public func sign(key: [UInt8]) throws(CryptoError) -> Signed {
-        let sig = try Secp256k1.sign(digest: signingHash, key: key)
+        assemble(try Secp256k1.sign(digest: signingHash, key: key))
+    }
+
+    /// Signs through a `Signer` (the key may live elsewhere).
+    public func sign(with signer: any Signer) async throws -> Signed { assemble(try await signer.sign(digest: signingHash)) }
+
+    /// The raw transaction carrying `sig`, a signature of `signingHash`.
+    public func assemble(_ sig: RecoverableSignature) -> Signed {
         let r = RLP.bytes(BigEndian.trim(sig.r)), s = RLP.bytes(BigEndian.trim(sig.s))
         let raw: [UInt8], v: UInt64
         switch kind {

@@ -1,4 +1,5 @@
 import AlephCore
+import AlephCrypto
 import AlephVenues
 import Foundation
 import Logging
@@ -62,6 +63,22 @@ public struct Gateway: Sendable {
         self.engine = engine
         logger.info("ledger open", metadata: ["path": "\(ledgerPath)", "sync": "\(config.ledgerSync.rawValue)", "events": "\(snapshot.eventCount)"])
         if !snapshot.isEmpty { await engine.restore(from: snapshot) }
+        var evmService: EVMTransactionService? = nil
+        if config.evm.enabled {
+            let key: PrivateKey
+            do throws(CryptoError) {
+                if let env = config.evm.keyEnv { key = try PrivateKey.fromEnvironment(env) } else { key = try PrivateKey.fromFile(config.evm.keyFile ?? "") }
+            } catch { throw ConfigError("[venues.evm] \(error.description)") }
+            let signer: LocalSigner
+            do { signer = try LocalSigner(key: key) } catch { throw ConfigError("[venues.evm] \(error.description)") }
+            let restored = snapshot.evmTxs.compactMap { try? EVMTxRecord(journal: $0) }
+            let s = EVMTransactionService(config: config.evm, rpc: EVMRPC(url: config.evm.rpcURL), signer: signer, store: LedgerEVMStore(engine: engine),
+                                          time: time, logger: logger, restored: restored)
+            await engine.attachEVM(s, config: config.evm)
+            evmService = s
+            logger.notice("on-chain transactions enabled", metadata: ["account": "\(EthereumAddress.checksummed(signer.address))", "chain_id": "\(config.evm.chainId)",
+                                                                    "journaled": "\(restored.count)"])
+        }
         let runner = ConnectionRunner(engine: engine, logger: logger, maxQueued: config.maxQueuedMessages)
         let counter = SessionCounter()
         self.counter = counter
@@ -99,6 +116,7 @@ public struct Gateway: Sendable {
         if let path = config.unix {
             services.append(.init(service: TCPServer(endpoint: .unix(path: path), maxLineBytes: config.maxLineBytes, runner: runner, counter: counter, logger: logger)))
         }
+        if let evmService { services.append(.init(service: EVMService(service: evmService, config: config.evm, logger: logger))) }
         services.append(.init(service: DeadmanService(engine: engine)))
         if config.stdio {
             services.append(.init(service: StdioServer(maxLineBytes: config.maxLineBytes, runner: runner, counter: counter, logger: logger),

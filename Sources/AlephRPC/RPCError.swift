@@ -96,6 +96,8 @@ public enum AppErrorCode: String, Sendable, CaseIterable {
     case modifyRejected = "modify_rejected"
     /// `backtest.step` sent to a gateway that is not running a backtest.
     case notBacktesting = "not_backtesting"
+    /// `submit_transaction` refused by configuration (allowlist, value cap) or the trading state; nothing was sent.
+    case transactionRefused = "transaction_refused"
 
     /// The JSON-RPC numeric code.
     public var number: Int {
@@ -116,6 +118,7 @@ public enum AppErrorCode: String, Sendable, CaseIterable {
         case .orderNotModifiable: return -32014
         case .modifyRejected: return -32015
         case .notBacktesting: return -32016
+        case .transactionRefused: return -32017
         }
     }
 }

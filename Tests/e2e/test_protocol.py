@@ -227,7 +227,7 @@ def test_rpc_discover_is_openrpc_from_schemas(conn):
     names = {m["name"] for m in doc["methods"]}
     expected = {"rpc.discover", "ping", "list_instruments", "get_book", "subscribe", "unsubscribe", "place_signal",
                 "cancel_order", "modify_order", "cancel_all", "get_orders", "get_fills", "get_positions", "get_balances",
-                "get_risk", "halt", "resume", "set_risk_limits", "session.hello", "session.set_deadman", "get_health", "backtest.step"}
+                "get_risk", "halt", "resume", "set_risk_limits", "session.hello", "session.set_deadman", "get_health", "backtest.step", "submit_transaction"}
     assert names == expected
     ps = next(m for m in doc["methods"] if m["name"] == "place_signal")
     params = {p["name"]: p for p in ps["params"]}

@@ -49,6 +49,8 @@ public struct GatewayConfig: Sendable {
     public var adminToken: String?
     /// Ledger file (`[ledger] path`); nil: `<data-dir>/ledger.sqlite`; `:memory:` keeps it in memory (tests only).
     public var ledgerPath: String?
+    /// On-chain transactions (`[venues.evm]`): the node, the account, the allowlist of `submit_transaction`.
+    public var evm = EVMConfig()
     /// Live market-data feeds (`[venues.binance]`, `[venues.okx]`, `[venues.bybit]`).
     public var venues: [VenueConfig] = []
     /// USD value of one unit of each stablecoin (`[valuation]`), for account equity.
@@ -135,6 +137,11 @@ public struct GatewayConfig: Sendable {
                 }
             case "venues":
                 for (name, tv) in t {
+                    if name == "evm" {
+                        guard case .table(let kv) = tv else { throw ConfigError("config: [venues.evm] must be a table") }
+                        c.evm = try evm(kv)
+                        continue
+                    }
                     guard VenueConfig.venues.contains(name) else {
                         throw ConfigError("config: unknown venue [venues.\(name)]; known: \(VenueConfig.venues.map { "[venues.\($0)]" }.joined(separator: ", "))")
                     }

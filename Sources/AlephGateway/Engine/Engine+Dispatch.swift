@@ -7,7 +7,7 @@ extension Engine {
         "rpc.discover", "ping", "list_instruments", "get_book", "subscribe", "unsubscribe", "place_signal",
         "cancel_order", "modify_order", "cancel_all", "get_orders", "get_fills", "get_positions", "get_balances",
         "get_risk", "halt", "resume", "set_risk_limits", "session.hello", "session.set_deadman", "get_health",
-        "backtest.step",
+        "backtest.step", "submit_transaction",
     ]
 
     /// Methods a session may call before authenticating (when authentication is required).
@@ -153,6 +153,7 @@ extension Engine {
         case "session.set_deadman": return try setDeadman(req.params, session: session)
         case "get_health": return try getHealth(req.params)
         case "backtest.step": return try await backtestStep(req.params, session: session)
+        case "submit_transaction": return try await submitTransaction(req.params, session: session)
         case "test.internal_error" where config.testHooks:
             throw RPCError.internalError("injected by test.internal_error (--test-hooks)")
         default: throw RPCError.methodNotFound(req.method)

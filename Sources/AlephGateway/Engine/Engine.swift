@@ -64,6 +64,10 @@ public actor Engine {
     var supersededVenueIds: Set<String> = []
     /// Venues whose own cancel-all-after switch is armed: its timeout (ms) and when it was last armed (ns).
     var nativeDeadmen: [String: (timeoutMs: Int, armedAt: Int64)] = [:]
+    /// The on-chain transaction service (`[venues.evm]`), if configured.
+    var evm: EVMTransactionService?
+    /// Its configuration (the allowlist, the value cap).
+    var evmConfig: EVMConfig?
     /// Notifications queued per outbox (counted only under lockstep: a step ends on one).
     var emittedTo: [ObjectIdentifier: Int] = [:]
 

@@ -67,6 +67,13 @@ extension Ledger {
                     }
                     s.fundings.append(LedgerFunding(id: id, venue: venue, instrument: inst, amount: amount, at: row[1]))
                 }
+                var latest: [String: JSON] = [:], order: [String] = []
+                for row in try Row.fetchAll(db, sql: "SELECT ref, data FROM events WHERE kind = 'evm_tx' ORDER BY seq") {
+                    guard let ref: String = row[0] else { continue }
+                    if latest[ref] == nil { order.append(ref) }
+                    latest[ref] = try LedgerReader.json(row[1], "events.data")
+                }
+                s.evmTxs = order.compactMap { latest[$0] }
                 s.eventCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
                 return s
             }

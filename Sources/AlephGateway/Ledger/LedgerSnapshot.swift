@@ -6,6 +6,8 @@ import AlephRisk
 public struct LedgerSnapshot: Sendable {
     /// Accepted intents.
     public var intents: [LedgerIntent] = []
+    /// Journaled on-chain transactions (`evm_tx` events): the latest form of each, by intent.
+    public var evmTxs: [JSON] = []
     /// Every order with the session that placed it.
     public var orders: [(order: Order, session: Int?)] = []
     /// Every fill.

@@ -1355,6 +1355,192 @@ enum EmbeddedSchemas {
 }
 
 """###),
+        ("defs/transaction.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "Transaction",
+  "description": "An on-chain transaction of an intent (submit_transaction, and venues that trade on chain). States: previewed (nothing signed), rejected (refused before signing: simulation revert, fees, funds), signed (journaled, maybe not yet at the node), sent, mined (in a block, not final), confirmed (final, status 1), reverted (final, status 0), dropped (its nonce went to another transaction: nothing happened). Replacements share the nonce; whichever version is mined is the one reported.",
+  "type": "object",
+  "properties": {
+    "intent_id": {
+      "type": "string"
+    },
+    "kind": {
+      "const": "transaction"
+    },
+    "state": {
+      "enum": [
+        "previewed",
+        "rejected",
+        "signed",
+        "sent",
+        "mined",
+        "confirmed",
+        "reverted",
+        "dropped"
+      ]
+    },
+    "hash": {
+      "anyOf": [
+        {
+          "type": "string",
+          "pattern": "^0x[0-9a-f]{64}$"
+        },
+        {
+          "type": "null"
+        }
+      ]
+    },
+    "hashes": {
+      "type": "array",
+      "items": {
+        "type": "string",
+        "pattern": "^0x[0-9a-f]{64}$"
+      },
+      "description": "Every signed version, oldest first."
+    },
+    "from": {
+      "type": "string",
+      "pattern": "^0x[0-9a-fA-F]{40}$"
+    },
+    "to": {
+      "type": "string",
+      "pattern": "^0x[0-9a-fA-F]{40}$"
+    },
+    "nonce": {
+      "type": "integer",
+      "minimum": 0
+    },
+    "value": {
+      "type": "string",
+      "pattern": "^[0-9]+$",
+      "description": "A whole number of wei (or gas units) as a decimal string."
+    },
+    "chain_id": {
+      "type": "integer",
+      "minimum": 1
+    },
+    "gas_limit": {
+      "type": "integer",
+      "minimum": 0
+    },
+    "max_fee_per_gas": {
+      "anyOf": [
+        {
+          "type": "string",
+          "pattern": "^[0-9]+$",
+          "description": "A whole number of wei (or gas units) as a decimal string."
+        },
+        {
+          "type": "null"
+        }
+      ]
+    },
+    "max_priority_fee_per_gas": {
+      "type": "string",
+      "pattern": "^[0-9]+$",
+      "description": "A whole number of wei (or gas units) as a decimal string."
+    },
+    "block_number": {
+      "anyOf": [
+        {
+          "type": "integer",
+          "minimum": 0
+        },
+        {
+          "type": "null"
+        }
+      ]
+    },
+    "block_hash": {
+      "anyOf": [
+        {
+          "type": "string",
+          "pattern": "^0x[0-9a-f]{64}$"
+        },
+        {
+          "type": "null"
+        }
+      ]
+    },
+    "status": {
+      "anyOf": [
+        {
+          "enum": [
+            0,
+            1
+          ]
+        },
+        {
+          "type": "null"
+        }
+      ]
+    },
+    "gas_used": {
+      "anyOf": [
+        {
+          "type": "integer",
+          "minimum": 0
+        },
+        {
+          "type": "null"
+        }
+      ]
+    },
+    "effective_gas_price": {
+      "anyOf": [
+        {
+          "type": "string",
+          "pattern": "^[0-9]+$",
+          "description": "A whole number of wei (or gas units) as a decimal string."
+        },
+        {
+          "type": "null"
+        }
+      ]
+    },
+    "reason": {
+      "anyOf": [
+        {
+          "type": "string"
+        },
+        {
+          "type": "null"
+        }
+      ]
+    },
+    "revert_data": {
+      "type": "string",
+      "pattern": "^0x[0-9a-fA-F]*$"
+    },
+    "replacements": {
+      "type": "integer",
+      "minimum": 0
+    },
+    "reorgs": {
+      "type": "integer",
+      "minimum": 0
+    },
+    "created_ts_us": {
+      "$ref": "timestamp_us.json"
+    },
+    "updated_ts_us": {
+      "$ref": "timestamp_us.json"
+    },
+    "duplicate": {
+      "const": true,
+      "description": "This intent already had this transaction: nothing new was signed."
+    }
+  },
+  "required": [
+    "intent_id",
+    "kind",
+    "state"
+  ],
+  "additionalProperties": false
+}
+
+"""###),
         ("methods/backtest.step.params.json", ###"""
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -2907,6 +3093,52 @@ enum EmbeddedSchemas {
 }
 
 """###),
+        ("methods/submit_transaction.params.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "type": "object",
+  "description": "Admin only. Send a transaction from the configured on-chain account ([venues.evm]) to an allowlisted contract and selector, value within max_value_wei. It is simulated first (a revert is a rejection with the decoded reason; nothing is broadcast), priced from eth_feeHistory under max_fee_gwei, numbered from the account's one nonce sequence, journaled in the ledger before it is sent, replaced at the same nonce with higher fees when not mined within submit_timeout_ms, and followed to its confirmations; its state changes go out on the orders channel. One intent_id is one transaction: a repeat returns it (duplicate: true).",
+  "properties": {
+    "intent_id": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 128
+    },
+    "to": {
+      "type": "string",
+      "pattern": "^0x[0-9a-fA-F]{40}$",
+      "description": "Target address (an EIP-55 checksum is checked when mixed case)."
+    },
+    "data": {
+      "type": "string",
+      "pattern": "^0x([0-9a-fA-F]{2})*$",
+      "description": "Calldata (default 0x)."
+    },
+    "value": {
+      "type": "string",
+      "pattern": "^[0-9]+$",
+      "description": "Wei to send (default 0)."
+    },
+    "preview": {
+      "type": "boolean",
+      "description": "Simulate and price only: nothing is signed or sent."
+    }
+  },
+  "required": [
+    "intent_id",
+    "to"
+  ],
+  "additionalProperties": false
+}
+
+"""###),
+        ("methods/submit_transaction.result.json", ###"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$ref": "../defs/transaction.json"
+}
+
+"""###),
         ("methods/subscribe.params.json", ###"""
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -3128,14 +3360,21 @@ enum EmbeddedSchemas {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "type": "object",
   "title": "orders notification params",
-  "description": "One of our orders changed.",
+  "description": "One of our orders changed, or one of our on-chain transactions (kind: transaction).",
   "properties": {
     "subscription": {
       "type": "string",
       "pattern": "^sub-[0-9]+$"
     },
     "data": {
-      "$ref": "../defs/order.json"
+      "anyOf": [
+        {
+          "$ref": "../defs/order.json"
+        },
+        {
+          "$ref": "../defs/transaction.json"
+        }
+      ]
     }
   },
   "required": [
