@@ -10,7 +10,7 @@ struct CryptoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crypto", abstract: "Keccak, addresses, EIP-712 and transaction signing (keys from env or file, never printed).",
         subcommands: [KeccakCmd.self, AddressCmd.self, HashTypedDataCmd.self, SignTypedDataCmd.self, SignTxCmd.self, HyperliquidSignCmd.self, PolymarketSignOrderCmd.self, HMACSignCmd.self,
-                      HyperliquidWireCmd.self, OKXChecksumCmd.self, PolymarketAmountsCmd.self, ABIEncodeCmd.self, ABIDecodeCmd.self])
+                      HyperliquidWireCmd.self, OKXChecksumCmd.self, PolymarketAmountsCmd.self, ABIEncodeCmd.self, ABIDecodeCmd.self, DYDXSignCmd.self, DYDXAddressCmd.self])
 }
 
 /// Where the private key comes from.
