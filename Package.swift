@@ -69,6 +69,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "BigInt", package: "BigInt"),
             ]
         ),
         // The MCP face: tools and resources generated from schemas/, served by the official MCP SDK
@@ -90,6 +91,7 @@ let package = Package(
             dependencies: [
                 "AlephGateway", "AlephRPC", "AlephCore", "AlephRisk", "AlephBook", "AlephVenues", "AlephCrypto", "CSecp256k1", "CHMACShim", "AlephNet", "AlephMCP",
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
+                .product(name: "BigInt", package: "BigInt"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

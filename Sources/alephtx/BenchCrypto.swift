@@ -1,5 +1,7 @@
 import AlephCrypto
+import AlephVenues
 import ArgumentParser
+import BigInt
 import CSecp256k1
 import Foundation
 
@@ -49,8 +51,39 @@ struct BenchCrypto: ParsableCommand {
             sDigest[0] &+= 1
             return Int((try? Secp256k1.sign(digest: sDigest, key: key))?.r[0] ?? 0)
         }
+        // dYdX v4: a short-term order (the V1 vector's fields) → signed TxRaw bytes: protobuf, SHA-256, secp256k1.
+        let owner = "dydx1navfnxx0ywpgtdjevkkmk2k79lvr37jtmp8y6t"
+        var clientId: UInt32 = 0
+        let dydxPub = CosmosTx.compressed(try Secp256k1.publicKey(of: key))
+        let dydx = time(signIterations) {
+            clientId &+= 1
+            let o = DYDXMessages.Order(id: .init(owner: owner, number: 0, clientId: clientId, orderFlags: 0, clobPairId: 0), side: 1,
+                                       quantums: 100_000_000, subticks: 6_500_000_000, goodTil: .block(20_000_020))
+            let s = try? CosmosTx.sign(messages: [DYDXMessages.placeOrder(o)], memo: "", chainId: "dydx-mainnet-1", accountNumber: 12345, sequence: 7,
+                                       gasLimit: 1_000_000, key: key, compressedPublicKey: dydxPub)
+            return s?.txRaw.count ?? 0
+        }
+        // GMX: a market increase's multicall calldata (ABI encoding of CreateOrderParams inside bytes[]) and its EIP-1559 signature.
+        let a20 = [UInt8](repeating: 0x11, count: 20)
+        var gmx = GMXOrder(receiver: a20, market: a20, initialCollateralToken: a20, sizeDeltaUsd: BigUInt(5000) * BigUInt(10).power(30),
+                           acceptablePrice: BigUInt(3600) * BigUInt(10).power(12), executionFee: 200_000_000_000_000, orderType: .marketIncrease, isLong: true)
+        let gmxCalldata = time(signIterations) {
+            gmx.sizeDeltaUsd += 1
+            return (try? gmx.transaction(orderVault: a20, collateral: 1_000_000_000, nativeCollateral: false).data.count) ?? 0
+        }
+        var nonce: UInt64 = 0
+        let gmxSigned = time(signIterations) {
+            nonce += 1
+            guard let data = try? gmx.transaction(orderVault: a20, collateral: 1_000_000_000, nativeCollateral: false).data else { return 0 }
+            let tx = EthereumTransaction(kind: .eip1559(maxPriorityFeePerGas: [1], maxFeePerGas: [0x05, 0xf5, 0xe1, 0x00], accessList: []), chainId: 42161,
+                                         nonce: BigEndian.bytes(nonce), gas: BigEndian.bytes(3_000_000), to: a20, value: BigEndian.bytes(200_000_000_000_000), data: data)
+            return (try? tx.sign(key: key).raw.count) ?? 0
+        }
         let result: [String: Any] = [
             "bench": "crypto",
+            "dydx_short_term_order_to_signed_tx_raw_ns": dydx,
+            "gmx_market_increase_multicall_calldata_ns": gmxCalldata,
+            "gmx_market_increase_to_signed_eip1559_tx_ns": gmxSigned,
             "keccak256_120B_ns": keccak,
             "hmac_sha256_120B_precomputed_key_ns": hmac,
             "sign_recoverable_ns": swiftSign,

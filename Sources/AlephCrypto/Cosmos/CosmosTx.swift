@@ -38,8 +38,10 @@ public enum CosmosTx {
 
     /// Signs `messages` (already wrapped in `Any`) for one signer.
     public static func sign(messages: [[UInt8]], memo: String, timeoutHeight: UInt64 = 0, chainId: String, accountNumber: UInt64, sequence: UInt64,
-                            gasLimit: UInt64, fee: [(denom: String, amount: String)] = [], key: [UInt8]) throws(CryptoError) -> Signed {
-        let pub = compressed(try Secp256k1.publicKey(of: key))
+                            gasLimit: UInt64, fee: [(denom: String, amount: String)] = [], key: [UInt8],
+                            compressedPublicKey: [UInt8]? = nil) throws(CryptoError) -> Signed {
+        // The key's public half, derived unless the caller keeps it (a signer signs many orders).
+        let pub = try compressedPublicKey ?? compressed(try Secp256k1.publicKey(of: key))
         var body = ProtoWriter()
         for m in messages { body.message(1, m) }
         body.string(2, memo)
