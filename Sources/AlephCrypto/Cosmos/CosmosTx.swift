@@ -41,7 +41,8 @@ public enum CosmosTx {
                             gasLimit: UInt64, fee: [(denom: String, amount: String)] = [], key: [UInt8],
                             compressedPublicKey: [UInt8]? = nil) throws(CryptoError) -> Signed {
         // The key's public half, derived unless the caller keeps it (a signer signs many orders).
-        let pub = try compressedPublicKey ?? compressed(try Secp256k1.publicKey(of: key))
+        let pub: [UInt8]
+        if let compressedPublicKey { pub = compressedPublicKey } else { pub = compressed(try Secp256k1.publicKey(of: key)) }
         var body = ProtoWriter()
         for m in messages { body.message(1, m) }
         body.string(2, memo)
