@@ -35,6 +35,7 @@ public struct FeedService: Service {
         case "binance": return BinanceAdapter(config: config, instruments: ids)
         case "okx": return OKXAdapter(config: config, instruments: ids)
         case "polymarket": return PolymarketAdapter(url: config.wsURL, instruments: ids)
+        case "dydx": return DYDXAdapter(url: config.wsURL, instruments: ids)
         case "hyperliquid":
             let byCoin = Dictionary(catalog.values.map { ($0.symbol, $0.id) }, uniquingKeysWith: { a, _ in a })
             return HyperliquidAdapter(url: config.wsURL, instruments: byCoin, perps: Set(catalog.values.filter { $0.kind == .perp }.map(\.symbol)))

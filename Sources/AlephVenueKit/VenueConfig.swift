@@ -118,6 +118,10 @@ public struct VenueConfig: Sendable, Equatable {
             restURL = "https://api.hyperliquid.xyz"
             wsPrivateURL = "wss://api.hyperliquid.xyz/ws"
             idleTimeoutMs = 60_000
+        case "dydx":
+            // The Indexer: market data and account state (orders go to a node, not built yet).
+            wsURL = "wss://indexer.dydx.trade/v4/ws"
+            restURL = "https://indexer.dydx.trade/v4"
         default:
             wsURL = ""
             restURL = ""
@@ -144,10 +148,13 @@ public struct VenueConfig: Sendable, Equatable {
             wsURL = "wss://api.hyperliquid-testnet.xyz/ws"
             restURL = "https://api.hyperliquid-testnet.xyz"
             wsPrivateURL = "wss://api.hyperliquid-testnet.xyz/ws"
+        case "dydx":
+            wsURL = "wss://indexer.v4testnet.dydx.exchange/v4/ws"
+            restURL = "https://indexer.v4testnet.dydx.exchange/v4"
         default: break
         }
     }
 
     /// The venues this build has feeders for.
-    public static let venues = ["binance", "okx", "bybit", "hyperliquid", "polymarket"]
+    public static let venues = ["binance", "okx", "bybit", "hyperliquid", "polymarket", "dydx"]
 }

@@ -294,6 +294,9 @@ public struct GatewayConfig: Sendable {
         if name == "okx" && !wsGiven && !v.testnet { v.wsURL = "wss://ws.okx.com:8443/ws/v5/public" }
         if name == "bybit" && !wsGiven { v.wsURL = v.testnet ? "wss://stream-testnet.bybit.com/v5/public/\(v.category)" : "wss://stream.bybit.com/v5/public/\(v.category)" }
         _ = (restGiven, privateGiven)
+        if v.mode == .live && name == "dydx" {
+            throw ConfigError("config: [venues.dydx] mode = \"live\": dYdX order entry is not built yet (the Indexer feed is); use mode = \"paper\"")
+        }
         if v.mode == .live && name == "hyperliquid" {
             if v.keyEnv == nil && v.keyFile == nil {
                 throw ConfigError("config: [venues.hyperliquid] mode = \"live\" needs key_env or key_file (the API wallet's private key; never in the config itself)")

@@ -44,6 +44,15 @@ public enum InstrumentCatalog {
         return try HyperliquidUniverse.parse(meta: meta, spotMeta: spot)
     }
 
+    /// dYdX perpetual markets from the Indexer (`GET /v4/perpetualMarkets`).
+    public static func dydxMarkets(_ c: VenueConfig) async throws -> [String: DYDXMarket] {
+        let body: [UInt8]
+        do { body = try await HTTPTransport().get("\(c.restURL)/perpetualMarkets", timeout: .seconds(15)) } catch { throw Failure(description: "dydx perpetualMarkets: \(error)") }
+        let json: JSON
+        do { json = try JSONParser.parse(body) } catch { throw Failure(description: "dydx perpetualMarkets: not JSON: \(error)") }
+        do { return try DYDXMarket.parse(json) } catch { throw Failure(description: error.description) }
+    }
+
     /// Polymarket's configured markets from Gamma: token id → outcome instrument.
     public static func polymarketMarkets(_ c: VenueConfig) async throws -> [String: Instrument] {
         var out: [String: Instrument] = [:]
@@ -65,6 +74,14 @@ public enum InstrumentCatalog {
     /// (Polymarket: every outcome token of the configured markets, by token id).
     public static func fetch(_ c: VenueConfig) async throws -> [String: Instrument] {
         if c.venue == "polymarket" { return try await polymarketMarkets(c) }
+        if c.venue == "dydx" {
+            let markets = try await dydxMarkets(c)
+            var out: [String: Instrument] = [:]
+            for t in c.symbols { if let m = markets[t] { out[t] = m.instrument } }
+            let missing = Set(c.symbols).subtracting(out.keys)
+            if !missing.isEmpty { throw Failure(description: "dydx does not list \(missing.sorted().joined(separator: ", "))") }
+            return out
+        }
         if c.venue == "hyperliquid" {
             let u = try await hyperliquidUniverse(c)
             var out: [String: Instrument] = [:]
