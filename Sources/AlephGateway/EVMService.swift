@@ -6,9 +6,14 @@ import ServiceLifecycle
 /// The ledger as the transaction service's store: each record is an `evm_tx` journal event,
 /// durable before the service may broadcast.
 struct LedgerEVMStore: EVMTxStore {
-    let engine: Engine
+    /// Set once the engine exists (the service is built before it, for the venues that need it).
+    final class EngineRef: @unchecked Sendable {
+        var engine: Engine?
+    }
+    let ref: EngineRef
     func persist(_ r: EVMTxRecord) async -> Bool {
-        await engine.journalDurably([.event(kind: "evm_tx", ref: r.intentId, at: r.updatedAt, data: r.journalJSON)])
+        guard let engine = ref.engine else { return false }
+        return await engine.journalDurably([.event(kind: "evm_tx", ref: r.intentId, at: r.updatedAt, data: r.journalJSON)])
     }
 }
 

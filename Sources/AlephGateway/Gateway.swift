@@ -46,6 +46,31 @@ public struct Gateway: Sendable {
                 throw ConfigError("[venues.\(v.venue)] \(error.description)")
             }
         }
+        // The on-chain account first: GMX trades through it, so its executor joins the engine's at birth.
+        let engineRef = LedgerEVMStore.EngineRef()
+        var evmService: EVMTransactionService? = nil
+        if config.evm.enabled {
+            let key: PrivateKey
+            do throws(CryptoError) {
+                if let env = config.evm.keyEnv { key = try PrivateKey.fromEnvironment(env) } else { key = try PrivateKey.fromFile(config.evm.keyFile ?? "") }
+            } catch { throw ConfigError("[venues.evm] \(error.description)") }
+            let signer: LocalSigner
+            do { signer = try LocalSigner(key: key) } catch { throw ConfigError("[venues.evm] \(error.description)") }
+            let restored = snapshot.evmTxs.compactMap { try? EVMTxRecord(journal: $0) }
+            evmService = EVMTransactionService(config: config.evm, rpc: EVMRPC(url: config.evm.rpcURL), signer: signer, store: LedgerEVMStore(ref: engineRef),
+                                               time: time, logger: logger, restored: restored)
+            logger.notice("on-chain transactions enabled", metadata: ["account": "\(EthereumAddress.checksummed(signer.address))", "chain_id": "\(config.evm.chainId)",
+                                                                    "journaled": "\(restored.count)"])
+        }
+        var gmx: GMXExecutor? = nil
+        if config.gmx.enabled {
+            guard let evmService else { throw ConfigError("[venues.gmx] needs [venues.evm] enabled: GMX orders are transactions from that account") }
+            let g = GMXExecutor(config: config.gmx, evm: evmService, rpc: EVMRPC(url: config.evm.rpcURL), confirmations: config.evm.confirmations, time: time, logger: logger)
+            gmx = g
+            var vc = VenueConfig(venue: "gmx")
+            vc.mode = .live
+            live.append((vc, g))
+        }
         let engine = Engine(instruments: feed.instruments,
                             config: {
                                 var e = EngineConfig(paper: config.paper, maxSubscriptionsPerSession: config.maxSubscriptionsPerSession)
@@ -62,23 +87,9 @@ public struct Gateway: Sendable {
                             time: time, logger: logger, ledger: ledger, executors: live.map(\.1))
         self.engine = engine
         logger.info("ledger open", metadata: ["path": "\(ledgerPath)", "sync": "\(config.ledgerSync.rawValue)", "events": "\(snapshot.eventCount)"])
+        engineRef.engine = engine
         if !snapshot.isEmpty { await engine.restore(from: snapshot) }
-        var evmService: EVMTransactionService? = nil
-        if config.evm.enabled {
-            let key: PrivateKey
-            do throws(CryptoError) {
-                if let env = config.evm.keyEnv { key = try PrivateKey.fromEnvironment(env) } else { key = try PrivateKey.fromFile(config.evm.keyFile ?? "") }
-            } catch { throw ConfigError("[venues.evm] \(error.description)") }
-            let signer: LocalSigner
-            do { signer = try LocalSigner(key: key) } catch { throw ConfigError("[venues.evm] \(error.description)") }
-            let restored = snapshot.evmTxs.compactMap { try? EVMTxRecord(journal: $0) }
-            let s = EVMTransactionService(config: config.evm, rpc: EVMRPC(url: config.evm.rpcURL), signer: signer, store: LedgerEVMStore(engine: engine),
-                                          time: time, logger: logger, restored: restored)
-            await engine.attachEVM(s, config: config.evm)
-            evmService = s
-            logger.notice("on-chain transactions enabled", metadata: ["account": "\(EthereumAddress.checksummed(signer.address))", "chain_id": "\(config.evm.chainId)",
-                                                                    "journaled": "\(restored.count)"])
-        }
+        if let evmService { await engine.attachEVM(evmService, config: config.evm) }
         let runner = ConnectionRunner(engine: engine, logger: logger, maxQueued: config.maxQueuedMessages)
         let counter = SessionCounter()
         self.counter = counter
@@ -117,6 +128,7 @@ public struct Gateway: Sendable {
             services.append(.init(service: TCPServer(endpoint: .unix(path: path), maxLineBytes: config.maxLineBytes, runner: runner, counter: counter, logger: logger)))
         }
         if let evmService { services.append(.init(service: EVMService(service: evmService, config: config.evm, logger: logger))) }
+        if gmx != nil { services.append(.init(service: GMXFeedService(config: config.gmx, engine: engine, logger: logger))) }
         services.append(.init(service: DeadmanService(engine: engine)))
         if config.stdio {
             services.append(.init(service: StdioServer(maxLineBytes: config.maxLineBytes, runner: runner, counter: counter, logger: logger),

@@ -1,5 +1,6 @@
+import AlephCore
 import AlephCrypto
-import AlephVenues
+@testable import AlephVenues
 import BigInt
 import Foundation
 import Testing
@@ -68,5 +69,38 @@ import Testing
         #expect(Hex.encode(try ABI.call("approve(address,uint256)", [.address(router), .uint((BigUInt(1) << 256) - 1)])) == other["erc20_approve_router_max"])
         let sels = v["selectors"] as! [String: String]
         #expect(Hex.encode(ABI.selector(GMXOrder.createOrderSignature)) == sels["createOrder_v2.2"])
+    }
+}
+
+/// GMX units: 30-decimal USD, prices per smallest index-token unit, EventLogData by key.
+@Suite struct GMXUnitsTests {
+    @Test func pricesAndSizes() throws {
+        // ETH (18 decimals) at $3600 is 3600 × 10^12; BTC (8 decimals) at $70,000 is 70,000 × 10^22.
+        #expect(GMXExecutor.priceUnits("3600", indexDecimals: 18) == BigUInt(3600) * BigUInt(10).power(12))
+        #expect(GMXExecutor.priceUnits("70000", indexDecimals: 8) == BigUInt(70000) * BigUInt(10).power(22))
+        #expect(GMXExecutor.price(BigUInt(36005) * BigUInt(10).power(11), indexDecimals: 18) == Fixed("3600.5"))
+        #expect(GMXExecutor.usd30("5000") == BigUInt(5000) * BigUInt(10).power(30))
+        #expect(GMXExecutor.tokens(BigUInt(5) * BigUInt(10).power(17), decimals: 18) == Fixed("0.5"))
+    }
+
+    @Test func eventLogDataIsReadByKey() throws {
+        let dataType = try ABIType.parse("(((string,address)[],(string,address[])[]),((string,uint256)[],(string,uint256[])[]),((string,int256)[],(string,int256[])[]),((string,bool)[],(string,bool[])[]),((string,bytes32)[],(string,bytes32[])[]),((string,bytes)[],(string,bytes[])[]),((string,string)[],(string,string[])[]))")
+        let key = [UInt8](repeating: 7, count: 32), acct = [UInt8](repeating: 9, count: 20)
+        func section(_ items: [ABIValue]) -> ABIValue { .tuple([.array(items), .array([])]) }
+        let data: ABIValue = .tuple([
+            section([.tuple([.string("account"), .address(acct)])]),
+            section([.tuple([.string("executionPrice"), .uint(36)]), .tuple([.string("sizeDeltaInTokens"), .uint(5)])]),
+            section([]), section([.tuple([.string("isLong"), .bool(true)])]), section([.tuple([.string("orderKey"), .fixedBytes(key)])]),
+            section([]), section([.tuple([.string("reason"), .string("x")])]),
+        ])
+        let body = try ABI.encode([.address, .string, dataType], [.address(acct), .string("PositionIncrease"), data])
+        let log = EVMLog(address: acct, topics: [GMXEvent.eventLog1, GMXEvent.nameHash("PositionIncrease"), [UInt8](repeating: 0, count: 12) + acct], data: body)
+        let e = try #require(GMXEvent.decode(log))
+        #expect(e.name == "PositionIncrease" && e.uints["executionPrice"] == 36 && e.uints["sizeDeltaInTokens"] == 5 && e.bools["isLong"] == true)
+        #expect(e.bytes32s["orderKey"] == key && e.addresses["account"] == acct && e.strings["reason"] == "x" && e.topic2 == nil)
+        // A name that does not match its indexed hash, or another event: not GMX's.
+        var wrong = log
+        wrong.topics[1] = GMXEvent.nameHash("OrderExecuted")
+        #expect(GMXEvent.decode(wrong) == nil)
     }
 }

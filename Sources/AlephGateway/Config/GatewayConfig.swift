@@ -49,6 +49,8 @@ public struct GatewayConfig: Sendable {
     public var adminToken: String?
     /// Ledger file (`[ledger] path`); nil: `<data-dir>/ledger.sqlite`; `:memory:` keeps it in memory (tests only).
     public var ledgerPath: String?
+    /// GMX v2 (`[venues.gmx]`), trading through the `[venues.evm]` account.
+    public var gmx = GMXConfig()
     /// On-chain transactions (`[venues.evm]`): the node, the account, the allowlist of `submit_transaction`.
     public var evm = EVMConfig()
     /// Live market-data feeds (`[venues.binance]`, `[venues.okx]`, `[venues.bybit]`).
@@ -137,6 +139,11 @@ public struct GatewayConfig: Sendable {
                 }
             case "venues":
                 for (name, tv) in t {
+                    if name == "gmx" {
+                        guard case .table(let kv) = tv else { throw ConfigError("config: [venues.gmx] must be a table") }
+                        c.gmx = try gmx(kv)
+                        continue
+                    }
                     if name == "evm" {
                         guard case .table(let kv) = tv else { throw ConfigError("config: [venues.evm] must be a table") }
                         c.evm = try evm(kv)

@@ -16,6 +16,9 @@ public struct BacktestMark: Sendable, Equatable {
 }
 
 extension Engine {
+    /// The engine's clock (ns): real time live, simulated time in a backtest.
+    public nonisolated var now: Int64 { time.nowNanos() }
+
     /// `ingest` that also says how many notifications it queued for `outbox` (lockstep: a step
     /// ends at the first frame that produced one).
     public func ingest(_ events: [MarketEvent], countingFor outbox: Outbox) -> Int {
