@@ -75,7 +75,7 @@ public actor EVMTransactionService {
         }
         try await syncNonce()
         for r in records.values.sorted(by: { $0.nonce < $1.nonce }) where r.state == .signed || r.state == .sent {
-            await rebroadcast(r.intentId)
+            await broadcast(r.intentId)
         }
     }
 
@@ -192,10 +192,6 @@ public actor EVMTransactionService {
                 await fillGap(r.nonce)
             }
         }
-    }
-
-    private func rebroadcast(_ intentId: String) async {
-        await broadcast(intentId)
     }
 
     /// A 0-value transfer to ourselves at `nonce`, so later nonces are not stuck behind a hole.
