@@ -86,6 +86,26 @@ public struct VenueConfig: Sendable, Equatable {
     public var signatureType = 0
     /// Polymarket: the funder (proxy or safe) wallet holding the funds, lower-case `0x…`; the signer's own address when nil.
     public var funder: String?
+    /// dYdX: the node's REST (gRPC-gateway) base URL that takes transactions (operator-run; no default host).
+    public var nodeURL = ""
+    /// dYdX: the chain id signed into every transaction.
+    public var chainName = "dydx-mainnet-1"
+    /// dYdX: the subaccount traded (0…127).
+    public var subaccountNumber = 0
+    /// dYdX: environment variable holding a BIP-39 mnemonic (instead of `key_env`).
+    public var mnemonicEnv: String?
+    /// dYdX: file holding a BIP-39 mnemonic (instead of `key_file`).
+    public var mnemonicFile: String?
+    /// dYdX: a short-term order lives this many blocks past the current height (1…40, the chain's window).
+    public var goodTilBlocks = 20
+    /// dYdX: a resting (long-term) order lives this long (s, at most 95 days).
+    public var statefulTTLSeconds = 28 * 86_400
+    /// dYdX: resting limits as short-term orders (quoting: live `good_til_blocks` blocks, no
+    /// sequence) instead of long-term ones (`stateful_ttl_s`).
+    public var shortTermLimits = false
+    /// dYdX: the longest block interval assumed (ms) when an order's expiry height is not known
+    /// (after a restart): "not found" is final after `good_til_blocks` such blocks.
+    public var blockTimeMs = 2_000
 
     /// Defaults for a venue (production endpoints).
     public init(venue: String) {
@@ -119,9 +139,10 @@ public struct VenueConfig: Sendable, Equatable {
             wsPrivateURL = "wss://api.hyperliquid.xyz/ws"
             idleTimeoutMs = 60_000
         case "dydx":
-            // The Indexer: market data and account state (orders go to a node, not built yet).
+            // The Indexer: market data, order states, fills and the account; transactions go to `node_url`.
             wsURL = "wss://indexer.dydx.trade/v4/ws"
             restURL = "https://indexer.dydx.trade/v4"
+            wsPrivateURL = "wss://indexer.dydx.trade/v4/ws"
         default:
             wsURL = ""
             restURL = ""
@@ -151,6 +172,8 @@ public struct VenueConfig: Sendable, Equatable {
         case "dydx":
             wsURL = "wss://indexer.v4testnet.dydx.exchange/v4/ws"
             restURL = "https://indexer.v4testnet.dydx.exchange/v4"
+            wsPrivateURL = "wss://indexer.v4testnet.dydx.exchange/v4/ws"
+            chainName = "dydx-testnet-4"
         default: break
         }
     }

@@ -15,6 +15,7 @@ def venues():
     """The live venues under test, each with its mock and the sizes that suit its market."""
     from mock_binance import MockBinance
     from mock_bybit import MockBybit
+    from mock_dydx import MockDYDX
     from mock_hyperliquid import MockHyperliquid
     from mock_okx import MockOKX
     return {
@@ -22,6 +23,7 @@ def venues():
         "okx": dict(mock=MockOKX, inst="okx:BTC-USDT", qty=D("0.002"), step=D("20"), uncertain=["hang", "drop", "50004"]),
         "bybit": dict(mock=MockBybit, inst="bybit:XRP-USDT-PERP", qty=D("100"), step=D("0.005"), uncertain=["hang", "drop", "10000"]),
         "hyperliquid": dict(mock=MockHyperliquid, inst="hyperliquid:BTC-USD-PERP", qty=D("0.002"), step=D("5"), uncertain=["hang", "drop", "503"]),
+        "dydx": dict(mock=MockDYDX, inst="dydx:BTC-USD-PERP", qty=D("0.002"), step=D("5"), uncertain=["hang", "drop", "503"]),
     }
 
 

@@ -166,7 +166,7 @@ def test_429_with_retry_after_is_retryable_and_nothing_is_sent_until_then(live):
 
 
 @pytest.mark.parametrize("name,policy", [("binance", "adopt"), ("binance", "cancel"), ("okx", "cancel"), ("bybit", "adopt"), ("hyperliquid", "adopt"),
-                                         ("hyperliquid", "cancel")])
+                                         ("hyperliquid", "cancel"), ("dydx", "adopt"), ("dydx", "cancel")])
 def test_kill_9_during_a_500_signal_run_then_restart_reconciles(name, policy):
     """500 signals with kill -9 at random points (some while an order is in flight at the venue);
     after each restart the run continues with the same intent ids. The venue never sees an

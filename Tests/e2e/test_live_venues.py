@@ -110,12 +110,13 @@ def test_venue_refusals_map_to_stable_codes_and_keep_the_intent(live):
 
 def test_secrets_never_reach_logs_answers_or_the_journal(live):
     name, spec, venue = live
-    import mock_binance, mock_bybit, mock_hyperliquid, mock_okx
+    import mock_binance, mock_bybit, mock_dydx, mock_hyperliquid, mock_okx
     from conftest import Server
     from live_helpers import journal
     secrets = {"binance": [mock_binance.SECRET, mock_binance.API_KEY], "okx": [mock_okx.SECRET, mock_okx.API_KEY, mock_okx.PASSPHRASE],
                "bybit": [mock_bybit.SECRET, mock_bybit.API_KEY],
-               "hyperliquid": [mock_hyperliquid.AGENT_KEY, mock_hyperliquid.AGENT_KEY[2:]]}[name]
+               "hyperliquid": [mock_hyperliquid.AGENT_KEY, mock_hyperliquid.AGENT_KEY[2:]],
+               "dydx": [mock_dydx.KEY, mock_dydx.KEY[2:], mock_dydx.MNEMONIC]}[name]
     s = Server(("--log-level", "trace"), config=venue.config(), env=venue.env())
     try:
         c = s.client()

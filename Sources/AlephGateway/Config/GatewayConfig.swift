@@ -255,6 +255,26 @@ public struct GatewayConfig: Sendable {
                     }
                     return coin
                 }
+            case "node_url" where name == "dydx": v.nodeURL = try url(value, at, ["http://", "https://"])
+            case "chain_id" where name == "dydx":
+                let id = try string(value, at)
+                guard !id.isEmpty, id.utf8.count <= 64, id.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D }) else {
+                    throw ConfigError("config: \(at) must be a chain id like \"dydx-mainnet-1\" (lower-case letters, digits, '-')")
+                }
+                v.chainName = id
+            case "subaccount" where name == "dydx": v.subaccountNumber = try int(value, at, 0...127)
+            case "key_env" where name == "dydx": v.keyEnv = try envName(value, at)
+            case "key_file" where name == "dydx": v.keyFile = try string(value, at)
+            case "mnemonic_env" where name == "dydx": v.mnemonicEnv = try envName(value, at)
+            case "mnemonic_file" where name == "dydx": v.mnemonicFile = try string(value, at)
+            case "good_til_blocks" where name == "dydx": v.goodTilBlocks = try int(value, at, 1...40)
+            case "stateful_ttl_s" where name == "dydx": v.statefulTTLSeconds = try int(value, at, 60...95 * 86_400)
+            case "limit_orders" where name == "dydx":
+                let kind = try string(value, at)
+                guard kind == "long_term" || kind == "short_term" else { throw ConfigError("config: \(at) must be \"long_term\" or \"short_term\", not \"\(kind)\"") }
+                v.shortTermLimits = kind == "short_term"
+            case "block_time_ms" where name == "dydx": v.blockTimeMs = try int(value, at, 10...60_000)
+            case "market_slippage_bps" where name == "dydx": v.marketSlippageBps = try int(value, at, 1...5_000)
             case "key_env" where name == "hyperliquid": v.keyEnv = try envName(value, at)
             case "key_file" where name == "hyperliquid": v.keyFile = try string(value, at)
             case "account_address" where name == "hyperliquid": v.accountAddress = try address(value, at)
@@ -291,6 +311,8 @@ public struct GatewayConfig: Sendable {
                 case "bybit": own = hmac + ["category"]
                 case "binance": own = hmac + ["snapshot_limit"]
                 case "okx": own = hmac + ["passphrase_env", "passphrase_file"]
+                case "dydx": own = ["symbols", "node_url", "chain_id", "subaccount", "key_env", "key_file", "mnemonic_env", "mnemonic_file", "good_til_blocks",
+                                    "stateful_ttl_s", "block_time_ms", "market_slippage_bps", "limit_orders"]
                 case "polymarket": own = ["markets", "gamma_url", "key_env", "key_file", "api_key_env", "api_key_file", "api_secret_env", "api_secret_file",
                                           "api_passphrase_env", "api_passphrase_file", "signature_type", "funder", "chain_id", "market_slippage_bps"]
                 default: own = hmac
@@ -302,9 +324,13 @@ public struct GatewayConfig: Sendable {
         if name == "bybit" && !wsGiven { v.wsURL = v.testnet ? "wss://stream-testnet.bybit.com/v5/public/\(v.category)" : "wss://stream.bybit.com/v5/public/\(v.category)" }
         _ = (restGiven, privateGiven)
         if v.mode == .live && name == "dydx" {
-            throw ConfigError("config: [venues.dydx] mode = \"live\": dYdX order entry is not built yet (the Indexer feed is); use mode = \"paper\"")
-        }
-        if v.mode == .live && name == "hyperliquid" {
+            let keys = [v.keyEnv, v.keyFile, v.mnemonicEnv, v.mnemonicFile].compactMap { $0 }.count
+            if keys != 1 {
+                throw ConfigError("config: [venues.dydx] mode = \"live\" needs exactly one of key_env, key_file, mnemonic_env or mnemonic_file (never the key itself)")
+            }
+            if v.nodeURL.isEmpty { throw ConfigError("config: [venues.dydx] mode = \"live\" needs node_url (a full node's REST endpoint that takes transactions)") }
+            if !v.enabled { throw ConfigError("config: [venues.dydx] mode = \"live\" needs enabled = true (and its symbols)") }
+        } else if v.mode == .live && name == "hyperliquid" {
             if v.keyEnv == nil && v.keyFile == nil {
                 throw ConfigError("config: [venues.hyperliquid] mode = \"live\" needs key_env or key_file (the API wallet's private key; never in the config itself)")
             }
@@ -339,7 +365,7 @@ public struct GatewayConfig: Sendable {
         if v.enabled && v.symbols.isEmpty {
             throw ConfigError("config: [venues.\(name)] is enabled but lists no \(name == "hyperliquid" ? "coins" : name == "polymarket" ? "markets" : "symbols")")
         }
-        if name == "hyperliquid" && !privateGiven && wsGiven { v.wsPrivateURL = v.wsURL }
+        if (name == "hyperliquid" || name == "dydx") && !privateGiven && wsGiven { v.wsPrivateURL = v.wsURL }
         return v
     }
 

@@ -169,13 +169,14 @@ extension Engine {
                 venueExec[o.venue]?.resolved += 1
                 logger.notice("uncertain order resolved", metadata: ["order": "\(orderId)", "status": "\(orders[orderId]?.status.rawValue ?? "?")"])
             }
-        case .notFound:
+        case .notFound, .gone:
             // Orders leave right after they are created (and made durable).
             let sentAt = o.createdAt
-            guard now - sentAt >= Int64(finalAfterMs) * 1_000_000 else { return }
+            var why = "not found by client order id \(finalAfterMs) ms after sending"
+            if case .gone(let proof) = result { why = proof } else { guard now - sentAt >= Int64(finalAfterMs) * 1_000_000 else { return } }
             switch o.status {
             case .uncertain, .pendingSubmit:
-                o.move(to: .rejected, reason: "never reached the venue: not found by client order id \(finalAfterMs) ms after sending", at: now)
+                o.move(to: .rejected, reason: "never reached the venue: \(why)", at: now)
                 venueExec[o.venue]?.resolved += 1
             case .pendingCancel where o.venueOrderId == nil && o.filledQuantity.isZero:
                 o.move(to: .cancelled, reason: "not found at the venue after the cancel", at: now)

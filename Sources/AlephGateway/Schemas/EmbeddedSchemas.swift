@@ -1614,11 +1614,39 @@ enum EmbeddedSchemas {
       "type": "array",
       "items": {
         "type": "string"
-      }
+      },
+      "description": "Orders the venue confirmed cancelled."
     },
     "count": {
       "type": "integer",
       "minimum": 0
+    },
+    "pending": {
+      "type": "array",
+      "items": {
+        "type": "string"
+      },
+      "description": "Orders whose cancel the venue took but has not confirmed yet (status pending_cancel; the stream or a lookup settles them)."
+    },
+    "failed": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "properties": {
+          "order_id": {
+            "type": "string"
+          },
+          "error": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "order_id",
+          "error"
+        ],
+        "additionalProperties": false
+      },
+      "description": "Orders whose cancel was refused, with why."
     }
   },
   "required": [

@@ -52,6 +52,9 @@ public enum LookupResult: Sendable, Equatable {
     case found(VenueOrderState)
     /// The venue does not know it (final only after the executor's `notFoundFinalAfterMs`).
     case notFound
+    /// The venue does not know it and never can: its expiry passed unseen (a dYdX order past its
+    /// good-til-block or its transaction's timeout height). Final at once; says why.
+    case gone(String)
     /// The lookup itself failed; try again later.
     case failed(String)
 }

@@ -14,6 +14,14 @@ public enum VenueRegistry {
             }
             return HyperliquidExecutor(config: c, credentials: credentials, time: time, logger: logger)
         }
+        if c.venue == "dydx" {
+            let credentials: DYDXCredentials
+            do { credentials = try DYDXCredentials.load(c) } catch {
+                throw VenueSetupError("mode = \"live\" but its key cannot be read: \(error.description)")
+            }
+            logger.notice("dYdX trading account", metadata: ["address": "\(credentials.address)", "subaccount": "\(c.subaccountNumber)"])
+            return DYDXExecutor(config: c, credentials: credentials, time: time, logger: logger)
+        }
         if c.venue == "polymarket" {
             let credentials: PolymarketCredentials
             do { credentials = try PolymarketCredentials.load(c) } catch {
