@@ -41,3 +41,19 @@ import Testing
         #expect(Hex.encode(w.bytes, prefix: false) == "2800" + "3515cd5b07" + "3a00" + "40ac02")
     }
 }
+
+@Suite struct HDKeyTests {
+    /// BIP-39 "abandon ×11 about" at m/44'/118'/0'/0/0: the key and address in dydx_vectors.json.
+    @Test func mnemonicVector() throws {
+        let words = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
+        let key = try HDKey.cosmosKey(mnemonic: words)
+        #expect(Hex.encode(key.bytes, prefix: false) == "c4a48e2fce1481cd3294b4490f6678090ea98d3d0e5cd984558ab0968741b104")
+        let pub = CosmosTx.compressed(try Secp256k1.publicKey(of: key.bytes))
+        #expect(CosmosTx.address(hrp: "dydx", compressedPublicKey: pub) == "dydx19rl4cm2hmr8afy4kldpxz3fka4jguq0a4erelz")
+        // The BIP-39 reference seed of the same words with passphrase "TREZOR".
+        #expect(Hex.encode(try HDKey.seed(mnemonic: words, passphrase: "TREZOR"), prefix: false)
+                == "c55257c360c07c72029aebc1b53c05ed0362ada38ead3e3e9efa3708e53495531f09a6987599d18264c1e1c92f2cf141630c7a3c4ab7c81b2f001698e7463b04")
+        #expect(throws: CryptoError.self) { try HDKey.seed(mnemonic: "abandon about") }
+        #expect(throws: CryptoError.self) { try HDKey.seed(mnemonic: words.uppercased()) }
+    }
+}

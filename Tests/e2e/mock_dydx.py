@@ -131,6 +131,7 @@ class MockDYDX(MockVenue):
         self.by_chain_id: dict[tuple, int] = {}   # (client_id, flags, clob) -> core order id
         self.txs: list[dict] = []             # every verified transaction: kind, sequence, flags, gtb, timeout_height
         self.height_sockets: set = set()
+        self.account_queries: list[str] = []
         self.subaccount_subscriptions = 0
         self.expired_by_height = 0
         self.dropped_by_timeout = 0
@@ -311,6 +312,7 @@ class MockDYDX(MockVenue):
 
     async def h_account(self, request):
         a = request.match_info["address"]
+        self.account_queries.append(a)
         if a != ADDRESS:
             return web.json_response({"code": 5, "message": f"rpc error: code = NotFound desc = account {a} not found: key not found", "details": []},
                                      status=404)

@@ -203,7 +203,7 @@ def test_dydx_indexer_books_trades_resubscribe_and_reconnect():
             # The reconnection's trades channel printed a trade after our subscription: it arrives as the venue printed it.
             got = trades.get(timeout=10)["data"]
             assert D(got["price"]) == 65000 and D(got["quantity"]) == D("0.25") and got["aggressor"] == "sell" and got["instrument"] == "dydx:BTC-USD-PERP"
-            # Paper trading on the venue's book (order entry on dYdX itself is not built yet).
+            # Paper trading on the venue's book (mode = "paper", the default).
             r = c.call("place_signal", intent_id="dydx-paper-1", instrument="dydx:ETH-USD-PERP", side="buy", quantity="0.01")
             assert r["status"] == "filled" and D(r["average_price"]) == m.top("ETH-USD")[1][0][0]
         finally:
@@ -214,12 +214,20 @@ def test_dydx_indexer_books_trades_resubscribe_and_reconnect():
         m.stop()
 
 
-def test_dydx_live_mode_is_refused_clearly():
+def test_dydx_live_mode_without_key_or_node_is_refused_clearly():
     import subprocess
     from conftest import BIN
     import tempfile
-    with tempfile.NamedTemporaryFile("w", suffix=".toml") as f:
-        f.write('[venues.dydx]\nenabled = true\nmode = "live"\nsymbols = ["BTC-USD"]\n')
-        f.flush()
-        p = subprocess.run([BIN, "serve", "--stdio", "--config", f.name], capture_output=True, text=True, timeout=30, input="")
-    assert p.returncode != 0 and "dYdX order entry is not built yet" in p.stderr
+    base = '[venues.dydx]\nenabled = true\nmode = "live"\nsymbols = ["BTC-USD"]\n'
+    cases = [(base, "exactly one of key_env, key_file, mnemonic_env or mnemonic_file"),
+             (base + 'key_env = "K"\nmnemonic_env = "M"\n', "exactly one of key_env"),
+             (base + 'key_env = "K"\n', "needs node_url"),
+             (base + 'key_env = "K"\nnode_url = "http://127.0.0.1:1"\ngood_til_blocks = 41\n', "good_til_blocks"),
+             (base + 'key_env = "K"\nnode_url = "http://127.0.0.1:1"\nlimit_orders = "gtc"\n', "long_term"),
+             (base + 'key_env = "MOCK_UNSET_DYDX_KEY"\nnode_url = "http://127.0.0.1:1"\n', "MOCK_UNSET_DYDX_KEY")]
+    for cfg, want in cases:
+        with tempfile.NamedTemporaryFile("w", suffix=".toml") as f:
+            f.write(cfg)
+            f.flush()
+            p = subprocess.run([BIN, "serve", "--stdio", "--config", f.name], capture_output=True, text=True, timeout=30, input="")
+        assert p.returncode != 0 and want in p.stderr, (cfg, p.stderr[-500:])
