@@ -613,7 +613,7 @@ enum EmbeddedSchemas {
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "title": "InstrumentId",
-  "description": "<venue>:<BASE>-<QUOTE>, with -PERP for perpetuals (e.g. sim:BTC-USD, binance:BTC-USDT, bybit:XRP-USDT-PERP, hyperliquid:BTC-USD-PERP, hyperliquid:PURR-USDC); OKX keeps its own instId (okx:BTC-USD-SWAP, okx:BTC-USD-220527); Polymarket outcomes are polymarket:<MARKET-SLUG>-<OUTCOME>-USDC in capitals (polymarket:WILL-BTC-CLOSE-ABOVE-100K-ON-2026-12-31-YES-USDC).",
+  "description": "<venue>:<BASE>-<QUOTE>, with -PERP for perpetuals (e.g. sim:BTC-USD, binance:BTC-USDT, bybit:XRP-USDT-PERP, hyperliquid:BTC-USD-PERP, hyperliquid:PURR-USDC, dydx:BTC-USD-PERP, gmx:ETH-USD-PERP); OKX keeps its own instId (okx:BTC-USD-SWAP, okx:BTC-USD-220527); Polymarket outcomes are polymarket:<MARKET-SLUG>-<OUTCOME>-USDC in capitals (polymarket:WILL-BTC-CLOSE-ABOVE-100K-ON-2026-12-31-YES-USDC).",
   "type": "string",
   "pattern": "^[a-z0-9_]+:[A-Z0-9_.]+(-[A-Z0-9_.]+)+$",
   "maxLength": 128
