@@ -137,12 +137,13 @@ class MockDYDX(MockVenue):
         self.dropped_by_timeout = 0
 
     # ---- configuration ----
-    def config(self, mode="live", orphans="cancel", submit_timeout_ms=1500, extra="", key_env="MOCK_DYDX_KEY", mnemonic=False, limit_orders="long_term"):
+    def config(self, mode="live", orphans="cancel", submit_timeout_ms=1500, extra="", key_env="MOCK_DYDX_KEY", mnemonic=False, limit_orders="long_term",
+               good_til_blocks=10):
         base = f"127.0.0.1:{self.port}"
         key = f'mnemonic_env = "MOCK_DYDX_MNEMONIC"\n' if mnemonic else f'key_env = "{key_env}"\n'
         return (f'[venues.dydx]\nenabled = true\nmode = "{mode}"\nsymbols = ["BTC-USD"]\n'
                 f'ws_url = "ws://{base}/v4/ws"\nrest_url = "http://{base}/v4"\nnode_url = "http://{base}"\nchain_id = "{self.chain_id}"\n'
-                f'{key}good_til_blocks = 10\nblock_time_ms = 200\nlimit_orders = "{limit_orders}"\n'
+                f'{key}good_til_blocks = {good_til_blocks}\nblock_time_ms = 200\nlimit_orders = "{limit_orders}"\n'
                 f'submit_timeout_ms = {submit_timeout_ms}\norphans = "{orphans}"\nresolve_interval_ms = 100\nheartbeat_ms = 1000\n'
                 f'backoff_min_ms = 50\nbackoff_max_ms = 500\nidle_timeout_ms = 5000\n{extra}')
 

@@ -91,7 +91,7 @@ def test_ioc_fill_resting_long_term_limit_cancel_and_positions(dydx):
 
 def test_short_term_quote_expires_by_height_unfilled(dydx):
     m = dydx
-    s, c = start_gateway(m, INST, "dydx", limit_orders="short_term")
+    s, c = start_gateway(m, INST, "dydx", limit_orders="short_term", good_til_blocks=30)
     bid = m.ex.best_bid()
     r = c.call("place_signal", intent_id="q", instrument=INST, side="buy", quantity="0.002", limit_price=str(bid - 30))
     assert r["status"] == "open", r

@@ -52,6 +52,8 @@ public final class DYDXExecutor: VenueExecutor {
         var latest: [String: VenueOrderState] = [:]
         var latestOrder: [String] = []
         var streamUp = false
+        /// Fills the stream brought for recent orders (an order answer takes them instead of a REST read).
+        var streamFills: [String: [VenueFill]] = [:]
     }
     let state = Mutex(State())
 
@@ -162,6 +164,16 @@ public final class DYDXExecutor: VenueExecutor {
                 s.latestOrder.removeFirst(1_000)
             }
             return st
+        }
+    }
+
+    /// Keeps fills the stream brought for an order (deduplicated; recent orders only).
+    func remember(_ cid: String, _ fills: [VenueFill]) {
+        state.withLock { st in
+            var list = st.streamFills[cid] ?? []
+            for f in fills where !list.contains(where: { $0.venueTradeId == f.venueTradeId }) { list.append(f) }
+            if st.streamFills.count > 4_000 { st.streamFills.removeAll(keepingCapacity: true) }
+            st.streamFills[cid] = list
         }
     }
 
@@ -322,10 +334,11 @@ public final class DYDXExecutor: VenueExecutor {
         while time.nowNanos() < deadline {
             if let s = state.withLock({ $0.latest[cid] }), let st = s.status, !ioc || st.isTerminal {
                 var out = s
-                if st.isTerminal || (s.filledQuantity ?? .zero).isPositive, let uuid = s.venueOrderId, let t = ticker(of: cid) {
-                    // The stream's fills usually arrive with the state; a lookup fills any gap.
-                    let want = s.filledQuantity ?? .zero
-                    if want.isPositive { out.fills = await fills(ofOrder: uuid, ticker: t) }
+                let want = s.filledQuantity ?? .zero
+                if want.isPositive, let uuid = s.venueOrderId, let t = ticker(of: cid) {
+                    // The stream's fills usually arrive with the state; a REST read fills any gap.
+                    let streamed = state.withLock { $0.streamFills[cid] ?? [] }
+                    out.fills = streamed.reduce(Fixed.zero, { $0 + $1.quantity }) >= want ? streamed : await fills(ofOrder: uuid, ticker: t)
                 }
                 return out
             }
@@ -447,7 +460,8 @@ public final class DYDXExecutor: VenueExecutor {
     public func run(sink: @escaping @Sendable (ExecutionEvent) async -> Void) async {
         let stream = DYDXPrivateStream(url: config.wsPrivateURL.isEmpty ? config.wsURL : config.wsPrivateURL, address: credentials.address,
                                        subaccount: config.subaccountNumber, heartbeatMs: config.heartbeatMs, idleTimeoutMs: max(config.idleTimeoutMs, 5_000),
-                                       observe: { [self] o in observe(o) }, owner: { [self] u in owner(u) }, onHeight: { [self] h in noteHeight(h) })
+                                       observe: { [self] o in observe(o) }, owner: { [self] u in owner(u) }, onHeight: { [self] h in noteHeight(h) },
+                                       onFills: { [self] cid, fills in remember(cid, fills) })
         await PrivateStreamRunner(venue: venue, protocol: stream, backoffMinMs: config.backoffMinMs, backoffMaxMs: config.backoffMaxMs,
                                   time: time, logger: logger).run(sink: { [self] event in
             switch event {

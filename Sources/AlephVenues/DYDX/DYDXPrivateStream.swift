@@ -19,12 +19,13 @@ public struct DYDXPrivateStream: PrivateStreamProtocol {
     let observe: @Sendable (DYDXExecWire.IndexerOrder) -> VenueOrderState
     let owner: @Sendable (String) -> String?
     let onHeight: @Sendable (Int64) -> Void
+    let onFills: @Sendable (String, [VenueFill]) -> Void
 
     /// Creates the stream for `address/subaccount`; `observe` turns an Indexer order into its
     /// state, `owner` names the client order id of an order UUID, `onHeight` takes block heights.
     public init(url: String, address: String, subaccount: Int, heartbeatMs: Int, idleTimeoutMs: Int,
                 observe: @escaping @Sendable (DYDXExecWire.IndexerOrder) -> VenueOrderState, owner: @escaping @Sendable (String) -> String?,
-                onHeight: @escaping @Sendable (Int64) -> Void) {
+                onHeight: @escaping @Sendable (Int64) -> Void, onFills: @escaping @Sendable (String, [VenueFill]) -> Void = { _, _ in }) {
         self.url = url
         self.heartbeatMs = heartbeatMs
         self.idleTimeoutMs = idleTimeoutMs
@@ -32,6 +33,7 @@ public struct DYDXPrivateStream: PrivateStreamProtocol {
         self.observe = observe
         self.owner = owner
         self.onHeight = onHeight
+        self.onFills = onFills
     }
 
     /// Subscribes the subaccount and the block height.
@@ -72,18 +74,23 @@ public struct DYDXPrivateStream: PrivateStreamProtocol {
         if let h = DYDXExecWire.int(c?["blockHeight"] ?? c?["height"]), h > 0 { onHeight(h) }
     }
 
-    /// Orders first (they name the UUIDs fills refer to), then fills.
+    /// Orders first in the events (they name the UUIDs fills refer to), then fills; the fills are
+    /// handed to `onFills` before the orders' states are taken, so an order answer waiting for its
+    /// end finds them with it.
     func translate(_ c: JSON?, into out: inout PrivateStreamOutput) {
         guard let c else { return }
         if let h = DYDXExecWire.int(c["blockHeight"]), h > 0 { onHeight(h) }
-        for o in c["orders"]?.arrayValue ?? [] {
-            guard let io = DYDXExecWire.order(o) else { continue }
-            out.events.append(.order(observe(io)))
-        }
+        let orders = (c["orders"]?.arrayValue ?? []).compactMap(DYDXExecWire.order)
+        var local: [String: String] = [:]
+        for o in orders { local[o.uuid] = o.clientOrderId }
+        var fillEvents: [ExecutionEvent] = []
         for f in c["fills"]?.arrayValue ?? [] {
             guard let r = DYDXExecWire.fill(f) else { continue }
-            out.events.append(.order(VenueOrderState(clientOrderId: owner(r.orderUUID) ?? "", venueOrderId: r.orderUUID, status: nil, fills: [r.fill],
-                                                     timestamp: r.fill.timestamp)))
+            let cid = local[r.orderUUID] ?? owner(r.orderUUID) ?? ""
+            if !cid.isEmpty { onFills(cid, [r.fill]) }
+            fillEvents.append(.order(VenueOrderState(clientOrderId: cid, venueOrderId: r.orderUUID, status: nil, fills: [r.fill], timestamp: r.fill.timestamp)))
         }
+        for o in orders { out.events.append(.order(observe(o))) }
+        out.events += fillEvents
     }
 }
