@@ -26,6 +26,7 @@ class MockIndexer:
         self.rng = random.Random(seed)
         self.books = {t: self.fresh(t) for t in MARKETS}       # the venue's current book: {"bids": {px: sz}, "asks": {...}}
         self.last_id = {}                                      # ticker -> message_id of the last book message sent
+        self.finished = {}                                     # ticker -> that id once a subscription's burst is all sent
         self.subscribes = {t: 0 for t in MARKETS}
         self.connections = 0
         self.sockets = []
@@ -113,6 +114,7 @@ class MockIndexer:
                     await send({"type": "channel_data", "channel": ch, "id": t, "version": "2.1.0", "contents": {"trades": [trade]}})
                     continue
                 self.subscribes[t] += 1
+                self.finished[t] = None
                 book = self.books[t]
                 self.last_id[t] = await send({"type": "subscribed", "channel": ch, "id": t, "contents": {
                     "bids": [{"price": p, "size": s} for p, s in book["bids"].items()], "asks": [{"price": p, "size": s} for p, s in book["asks"].items()]}})
@@ -124,6 +126,7 @@ class MockIndexer:
                         self.last_id[t] = await send({"type": "channel_data", "channel": ch, "id": t, "version": "1.0.0", "contents": self.update(t)})
                     if k % 20 == 0:
                         await asyncio.sleep(0)
+                self.finished[t] = self.last_id[t]
         except Exception:
             pass
         return ws
@@ -174,12 +177,18 @@ def test_dydx_indexer_books_trades_resubscribe_and_reconnect():
                           f'backoff_min_ms = 50\nbackoff_max_ms = 200\n')
         try:
             c = s.client()
-            insts = {i["id"]: i for i in c.call("list_instruments", venue="dydx")["instruments"]}
+            # The markets load from the Indexer after start: wait for them (at most 10 s).
+            deadline = time.time() + 10
+            while True:
+                insts = {i["id"]: i for i in c.call("list_instruments", venue="dydx")["instruments"]}
+                if insts or time.time() > deadline:
+                    break
+                time.sleep(0.05)
             assert set(insts) == {"dydx:BTC-USD-PERP", "dydx:ETH-USD-PERP"}
             assert D(insts["dydx:BTC-USD-PERP"]["tick_size"]) == 1 and D(insts["dydx:ETH-USD-PERP"]["lot_size"]) == D("0.001")
             trades = c.subscribe("trades", instrument="dydx:BTC-USD-PERP")
             for t, inst in (("BTC-USD", "dydx:BTC-USD-PERP"), ("ETH-USD", "dydx:ETH-USD-PERP")):
-                b = wait_book(c, inst, lambda b, t=t: b["freshness"]["verified"] and b["freshness"]["sequence"] == m.last_id.get(t))
+                b = wait_book(c, inst, lambda b, t=t: b["freshness"]["verified"] and b["freshness"]["sequence"] == m.finished.get(t))
                 bids, asks = m.top(t)
                 assert levels(b["bids"]) == bids and levels(b["asks"]) == asks
             # A crossed update: the book is dropped and rebuilt from a fresh snapshot.
@@ -188,7 +197,7 @@ def test_dydx_indexer_books_trades_resubscribe_and_reconnect():
             while time.time() < deadline and m.subscribes["BTC-USD"] < 2:
                 time.sleep(0.05)
             assert m.subscribes["BTC-USD"] == 2
-            b = wait_book(c, "dydx:BTC-USD-PERP", lambda b: b["freshness"]["verified"] and b["freshness"]["sequence"] == m.last_id["BTC-USD"])
+            b = wait_book(c, "dydx:BTC-USD-PERP", lambda b: b["freshness"]["verified"] and b["freshness"]["sequence"] == m.finished.get("BTC-USD"))
             assert levels(b["bids"]) == m.top("BTC-USD")[0]
             feed = next(f for f in c.call("get_health")["feeds"] if f["venue"] == "dydx")
             assert feed["resyncs"] >= 1
@@ -198,7 +207,7 @@ def test_dydx_indexer_books_trades_resubscribe_and_reconnect():
             while time.time() < deadline and m.connections < 2:
                 time.sleep(0.05)
             assert m.connections >= 2
-            b = wait_book(c, "dydx:ETH-USD-PERP", lambda b: b["freshness"]["verified"] and b["freshness"]["sequence"] == m.last_id["ETH-USD"])
+            b = wait_book(c, "dydx:ETH-USD-PERP", lambda b: b["freshness"]["verified"] and b["freshness"]["sequence"] == m.finished.get("ETH-USD"))
             assert levels(b["asks"]) == m.top("ETH-USD")[1]
             # The reconnection's trades channel printed a trade after our subscription: it arrives as the venue printed it.
             got = trades.get(timeout=10)["data"]
