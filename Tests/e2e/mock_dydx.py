@@ -132,6 +132,7 @@ class MockDYDX(MockVenue):
         self.txs: list[dict] = []             # every verified transaction: kind, sequence, flags, gtb, timeout_height
         self.height_sockets: set = set()
         self.account_queries: list[str] = []
+        self.list_cap = 1000                  # most orders one /v4/orders page lists (a test shrinks it: a long history)
         self.subaccount_subscriptions = 0
         self.expired_by_height = 0
         self.dropped_by_timeout = 0
@@ -544,7 +545,7 @@ class MockDYDX(MockVenue):
     async def h_orders(self, request):
         if not self.mine(request):
             return web.json_response([])
-        limit = int(request.query.get("limit", "100"))
+        limit = min(int(request.query.get("limit", "100")), self.list_cap)
         with self.ex.lock:
             rows = [self.order_obj(o) for o in sorted(self.ex.orders.values(), key=lambda o: -o.id)]
         return web.json_response(rows[:limit])

@@ -203,3 +203,30 @@ def test_mnemonic_key_trades_for_its_derived_address():
         s.tmp.cleanup()
     finally:
         m.stop()
+
+
+def test_restart_finds_an_old_order_by_its_uuid_beyond_the_listing(dydx):
+    """An order cancelled at the venue while the gateway was down, and older than what one Indexer
+    page lists (a long history), is read by its UUID after a restart and ends cancelled: without
+    the UUID read it is neither open nor listed, and would stay "open" in the ledger forever."""
+    import signal
+    m = dydx
+    s, c = start_gateway(m, INST, "dydx")
+    bid = m.ex.best_bid()
+    r = c.call("place_signal", intent_id="old", instrument=INST, side="buy", quantity="0.002", limit_price=str(bid - 40))
+    assert r["status"] == "open", r
+    old = order_of(c, "old")
+    assert old["venue_order_id"]
+    data_dir = s.data_dir
+    s.proc.send_signal(signal.SIGKILL)
+    s.proc.wait()
+    s.stderr.close()
+    # While the gateway is down the order is cancelled at the venue, and the listing no longer reaches it.
+    m.ex.cancel(cid=old["client_order_id"])
+    m.list_cap = 0
+    s2 = Server(config=m.config(), data_dir=data_dir, env=m.env())
+    c2 = s2.client()
+    wait_until(lambda: order_of(c2, "old")["status"] == "cancelled", timeout=30, what="the old order read by its UUID as cancelled")
+    m.list_cap = 1000
+    finish(s2, c2, m)
+    s.tmp.cleanup()

@@ -404,9 +404,25 @@ public final class DYDXExecutor: VenueExecutor {
     public func lookup(_ order: Order) async -> LookupResult {
         guard let cid = order.clientOrderId else { return .failed("no client order id") }
         guard let inst = instrument(id: order.instrument) else { return .failed("instrument not loaded") }
-        let list: [DYDXExecWire.IndexerOrder]
-        do { list = try await indexerOrders(ticker: inst.symbol) } catch { return .failed("\(error)") }
-        if let o = list.first(where: { $0.clientOrderId == cid }) {
+        if let r = rest.rateRefusal() { return .failed(r.message) }
+        var found: DYDXExecWire.IndexerOrder?
+        if let uuid = order.venueOrderId, !uuid.isEmpty {
+            // Known to the Indexer before: read it by its UUID (exact, however long the history).
+            switch await rest.send(HTTPRequestSpec(method: "GET", url: "\(config.restURL)/orders/\(uuid)"), timeout: .seconds(10)) {
+            case .reply(let r) where r.status == 200:
+                guard let j = try? JSONParser.parse(r.body), let o = DYDXExecWire.order(j) else { return .failed("unreadable Indexer order \(uuid)") }
+                found = o
+            case .reply(let r) where r.status == 404: break
+            case .reply(let r): return .failed("Indexer /orders/\(uuid): HTTP \(r.status)")
+            case .notSent(let why), .unknown(let why): return .failed("Indexer /orders/\(uuid): \(why)")
+            }
+        }
+        if found == nil {
+            let list: [DYDXExecWire.IndexerOrder]
+            do { list = try await indexerOrders(ticker: inst.symbol) } catch { return .failed("\(error)") }
+            found = list.first(where: { $0.clientOrderId == cid })
+        }
+        if let o = found, o.clientOrderId == cid {
             var s = observe(o)
             if o.filled.isPositive { s.fills = await fills(ofOrder: o.uuid, ticker: inst.symbol) }
             s.clientOrderId = cid
