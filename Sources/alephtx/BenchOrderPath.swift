@@ -267,10 +267,14 @@ struct BenchOrderPath: AsyncParsableCommand {
             return (Double(s[min(s.count - 1, Int(Double(s.count) * p))]) / 100).rounded() / 10
         }
         let filled = await engine.order("o-\(n + min(500, n / 10))")?.status.rawValue ?? "?"
+        // Whether the path grows with the orders left resting: the first and last tenth's p50.
+        let tenth = max(1, sent.count / 10)
+        let resting = await engine.liveOrders(venue: inst.venue).count
         return ["orders": n, "ledger": ledgerPath == ":memory:" ? "memory" : "file, sync=full", "venue": venue.rawValue,
                 "line_to_request_written_us": ["p50": pct(sent, 0.5), "p99": pct(sent, 0.99), "max": pct(sent, 1.0)],
                 "line_to_answer_us": ["p50": pct(answered, 0.5), "p99": pct(answered, 0.99)],
-                "requests_written": sink.requests, "last_order_status": filled]
+                "requests_written": sink.requests, "last_order_status": filled, "open_orders_at_end": resting,
+                "first_tenth_p50_us": pct(Array(sent.prefix(tenth)), 0.5), "last_tenth_p50_us": pct(Array(sent.suffix(tenth)), 0.5)]
     }
 }
 

@@ -124,6 +124,47 @@ import Testing
         #expect(a["result"]?["status"] == .string("open") && b["result"]?["duplicate"] == .bool(true))
         #expect(b["result"]?["order_id"] == a["result"]?["order_id"] && ext.inner.submitted.count == 1)
     }
+
+    @Test func aCancelAllWhileAnOrderIsBeingPlacedCancelsItOnceTheVenueAnswers() async throws {
+        let gate = AsyncGate()
+        let ext = GatedExecutor(gate: gate)
+        let (e, _, _) = try await setup(ext.inner)
+        async let placed = roundTrip(e, Session(id: 2, transport: "stdio", peer: "a", outbox: Outbox(onOverflow: { _ in })), Self.signal("p", limit: "60000"))
+        // Wait until the request is at the venue (its answer held at the gate).
+        for _ in 0..<500 where ext.inner.submitted.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        let placing = await e.order("o-1")?.status
+        #expect(ext.inner.submitted.count == 1 && placing == .pendingSubmit)
+        // Called off while its request is at the venue: listed as pending, nothing sent yet.
+        let all = try await call(e, #"{"jsonrpc":"2.0","id":2,"method":"cancel_all","params":{}}"#)
+        #expect(all["result"]?["pending"] == .array([.string("o-1")]) && all["result"]?["count"] == .int(0), "\(all)")
+        #expect(ext.inner.state.withLock { $0.cancelled.isEmpty })
+        let cid = await e.order("o-1")!.clientOrderId!
+        ext.inner.scriptCancel(.done(VenueOrderState(clientOrderId: cid, venueOrderId: "V1", status: .cancelled)))
+        gate.open()
+        let a = try await placed
+        #expect(a["result"]?["order_id"] == .string("o-1"), "\(a)")
+        // The venue's answer came back "open": the cancel followed at once.
+        #expect(ext.inner.state.withLock { $0.cancelled.map(\.id) } == ["o-1"])
+        let o = await e.order("o-1")
+        #expect(o?.status == .cancelled && o?.reason == "cancelled by cancel_all", "\(String(describing: o))")
+        #expect(await e.cancelWhenPlaced.isEmpty)
+    }
+
+    @Test func anOrderCalledOffThatTheVenueRefusedNeedsNoCancel() async throws {
+        let gate = AsyncGate()
+        let ext = GatedExecutor(gate: gate)
+        ext.inner.state.withLock { $0.outcomes = [.rejected(VenueRejection(code: .insufficientBalance, venueCode: "-2010", message: "insufficient"))] }
+        let (e, _, _) = try await setup(ext.inner)
+        async let placed = roundTrip(e, Session(id: 2, transport: "stdio", peer: "a", outbox: Outbox(onOverflow: { _ in })), Self.signal("q", limit: "60000"))
+        for _ in 0..<500 where ext.inner.submitted.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        let all = try await call(e, #"{"jsonrpc":"2.0","id":2,"method":"cancel_all","params":{}}"#)
+        #expect(all["result"]?["pending"] == .array([.string("o-1")]), "\(all)")
+        gate.open()
+        let a = try await placed
+        #expect(a["result"]?["status"] == .string("rejected"))
+        let left = await e.cancelWhenPlaced
+        #expect(ext.inner.state.withLock { $0.cancelled.isEmpty } && left.isEmpty)
+    }
 }
 
 /// Opens once.

@@ -70,6 +70,7 @@ extension Engine {
                     results[i] = .success(settleSubmit(r.req, orderId: r.request.order.id, outcome: outcomes[k], params: r.params, session: session,
                                                        inst: r.inst, decidedOn: r.decidedOn))
                 }
+                for (_, r) in chunk { await cancelIfCalledOff(r.request.order.id) }
             }
         }
         for i in repeats {

@@ -66,7 +66,7 @@ extension Engine {
                 // In-process venue: nothing rests there, so the order is done as it stands.
                 o.move(to: o.filledQuantity.isPositive && o.remainingQuantity.isPositive ? .cancelled : .cancelled, reason: "\(reason) (\(why))", at: now)
                 orders[id] = o
-                openOrderIds.remove(id)
+                orders.markClosed(id)
                 pendingRecords.append(.order(o, session: orderSessions[id]))
                 publishAccount(.orders, instrument: o.instrument, Presenter.order(o, instrument: instruments[o.instrument]))
             }
@@ -101,9 +101,15 @@ extension Engine {
         var cancelled: [JSON] = [], pending: [JSON] = [], failed: [JSON] = []
         let ids = openOrderIds.sorted(by: { Engine.number($0, prefix: "o-") < Engine.number($1, prefix: "o-") })
         for id in ids {
-            guard let order = orders[id], !order.status.isTerminal, order.status != .pendingSubmit,
+            guard let order = orders[id], !order.status.isTerminal,
                   instrument == nil || order.instrument == instrument,
                   session == nil || orderSessions[id] == session else { continue }
+            if order.status == .pendingSubmit {
+                // Its request is at the venue and its answer not back: cancelled as soon as it is.
+                cancelWhenPlaced[id] = reason
+                pending.append(.string(id))
+                continue
+            }
             do {
                 try await cancel(id, reason: reason)
                 switch orders[id]?.status {
@@ -121,5 +127,17 @@ extension Engine {
         if !pending.isEmpty { b.add("pending", .array(pending)) }
         if !failed.isEmpty { b.add("failed", .array(failed)) }
         return b.json
+    }
+
+    /// Cancels an order a cancel-all called off while it was being placed, now that its venue
+    /// answered (an uncertain order is cancelled by its client id; a final one needs nothing).
+    func cancelIfCalledOff(_ id: String) async {
+        guard let reason = cancelWhenPlaced.removeValue(forKey: id), let o = orders[id], !o.status.isTerminal, o.status != .pendingSubmit else { return }
+        logger.notice("cancelling an order called off while it was being placed", metadata: ["order": "\(id)", "status": "\(o.status.rawValue)"])
+        do {
+            try await cancel(id, reason: reason)
+        } catch {
+            logger.warning("the cancel of an order called off while being placed failed", metadata: ["order": "\(id)", "error": "\(error.message)"])
+        }
     }
 }

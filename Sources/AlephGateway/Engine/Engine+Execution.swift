@@ -52,11 +52,11 @@ extension Engine {
         }
         orders[id] = o
         if o.status.isTerminal {
-            openOrderIds.remove(id)
+            orders.markClosed(id)
             modifyUncertain.remove(id)
             if o.live && !before.status.isTerminal { accountStale.insert(o.venue) }
         } else {
-            openOrderIds.insert(id)
+            orders.markOpen(id)
         }
         if o != afterFills {
             pendingRecords.append(.order(o, session: orderSessions[id]))
@@ -184,7 +184,7 @@ extension Engine {
                 return
             }
             orders[orderId] = o
-            openOrderIds.remove(orderId)
+            orders.markClosed(orderId)
             pendingRecords.append(.order(o, session: orderSessions[orderId]))
             publishAccount(.orders, instrument: o.instrument, Presenter.order(o, instrument: instruments[o.instrument]))
             logger.notice("order not found at the venue", metadata: ["order": "\(orderId)", "status": "\(o.status.rawValue)"])
@@ -285,7 +285,7 @@ extension Engine {
         o.move(to: .open, at: now)
         orders[id] = o
         orderIds.append(id)
-        openOrderIds.insert(id)
+        orders.markOpen(id)
         nextOrder = max(nextOrder, Engine.number(id, prefix: "o-") + 1)
         if let v = o.venueOrderId { venueOrderIndex[Engine.venueKey(venue, inst.id, v)] = id }
         pendingRecords.append(.order(o, session: nil))

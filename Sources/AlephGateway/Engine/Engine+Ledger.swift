@@ -85,7 +85,7 @@ extension Engine {
                 venueOrderIdOnly[Engine.venueKey(o.venue, "", v)] = o.id
             }
             if o.live {
-                openOrderIds.insert(o.id)
+                orders.markOpen(o.id)
                 report.openOrders += 1
                 if executors[o.venue]?.traits.remote != true {
                     logger.error("an order placed live is in the ledger but its venue is not live now: it stays as it was until the venue is live again",
@@ -95,7 +95,7 @@ extension Engine {
             }
             switch o.status {
             case .open, .partiallyFilled:
-                openOrderIds.insert(o.id)
+                orders.markOpen(o.id)
                 report.openOrders += 1
                 restingByVenue[o.venue, default: []].append(o)
             case .pendingSubmit, .uncertain, .pendingCancel:

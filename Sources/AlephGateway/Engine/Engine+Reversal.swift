@@ -35,7 +35,7 @@ extension Engine {
             } else if !order.filledQuantity.isPositive {
                 order.status = .open
             }
-            if !order.status.isTerminal { openOrderIds.insert(order.id) } else { openOrderIds.remove(order.id) }
+            if !order.status.isTerminal { orders.markOpen(order.id) } else { orders.markClosed(order.id) }
         }
         order.reason = "trade \(venueTradeId) did not settle (\(reason)): its fill was reversed"
         order.updatedAt = now

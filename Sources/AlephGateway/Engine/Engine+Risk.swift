@@ -15,17 +15,18 @@ extension Engine {
                 gross += p.quantity.magnitude.multiplied(by: marks[id] ?? p.averageEntry)
             }
         }
-        for id in openOrderIds { if let o = orders[id] { gross += (o.limitPrice ?? .zero).multiplied(by: o.remainingQuantity) } }
-        return gross
+        return gross + orders.openNotional
     }
 
     /// Everything the gate needs about the world for one intent.
     func riskState(for intent: RiskIntent, session: Int, now: Int64, excluding: String? = nil) -> RiskState {
-        var openBuy = Fixed.zero, openSell = Fixed.zero, onInstrument = 0
-        for id in openOrderIds where id != excluding {
-            guard let o = orders[id], o.instrument == intent.instrument else { continue }
-            onInstrument += 1
-            if o.side == .buy { openBuy += o.remainingQuantity } else { openSell += o.remainingQuantity }
+        // Running totals of the open orders (kept by the order table), less the one left out.
+        let totals = orders.totals(on: intent.instrument)
+        var openBuy = totals.buy, openSell = totals.sell, onInstrument = totals.count
+        let left = excluding.flatMap { orders.contribution(of: $0) }
+        if let (o, _) = left, o.instrument == intent.instrument {
+            onInstrument -= 1
+            if o.side == .buy { openBuy -= o.remainingQuantity } else { openSell -= o.remainingQuantity }
         }
         let marks = self.marks()
         let gross = grossNotional(marks: marks)
@@ -35,7 +36,7 @@ extension Engine {
         var state = RiskState(
             tradingState: risk.state, instrument: instruments[intent.instrument].map(InstrumentRules.init), book: books[intent.instrument],
             position: position(intent.instrument)?.quantity ?? .zero, openBuyQuantity: openBuy, openSellQuantity: openSell,
-            openOrders: openOrderIds.count - (excluding.map { openOrderIds.contains($0) ? 1 : 0 } ?? 0), openOrdersOnInstrument: onInstrument, grossNotional: gross, equity: equity,
+            openOrders: openOrderIds.count - (left == nil ? 0 : 1), openOrdersOnInstrument: onInstrument, grossNotional: gross, equity: equity,
             peakEquity: risk.peakEquity, dayStartEquity: risk.dayStartEquity, sessionBucket: risk.sessionBucket(session, now: now),
             venueBucket: risk.venueBucket(venue, now: now), sessionNotionalToday: risk.sessionNotionalToday(session))
         // A live spot account pays in full: the gate checks its free balances (perps and paper are margin accounts).

@@ -17,8 +17,10 @@ extension Engine {
             try await makeDurable([r])
             let executor = executor(for: r.inst.venue)
             let outcome = r.remote ? await suspendStep { await executor.submit(r.request) } : await executor.submit(r.request)
-            return settleSubmit(r.req, orderId: r.request.order.id, outcome: outcome, params: r.params, session: session, inst: r.inst,
-                                decidedOn: r.decidedOn)
+            let answer = settleSubmit(r.req, orderId: r.request.order.id, outcome: outcome, params: r.params, session: session, inst: r.inst,
+                                      decidedOn: r.decidedOn)
+            await cancelIfCalledOff(r.request.order.id)
+            return answer
         }
     }
 
@@ -117,7 +119,7 @@ extension Engine {
         orders[order.id] = order
         orderIds.append(order.id)
         orderSessions[order.id] = session.id
-        openOrderIds.insert(order.id)
+        orders.markOpen(order.id)
         let fingerprint = req.fingerprint
         inFlight[req.intentId] = InFlightIntent(fingerprint: fingerprint, orderId: order.id)
         // Journal first: the pending_submit order (and, for a remote venue, the intent already
@@ -149,7 +151,7 @@ extension Engine {
             if var o = orders[orderId], !o.status.isTerminal {
                 o.move(to: .rejected, reason: r.description, at: now)
                 orders[orderId] = o
-                openOrderIds.remove(orderId)
+                orders.markClosed(orderId)
                 pendingRecords.append(.order(o, session: session.id))
                 publishAccount(.orders, instrument: o.instrument, Presenter.order(o, instrument: inst))
             }

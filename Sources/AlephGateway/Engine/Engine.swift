@@ -58,6 +58,9 @@ public actor Engine {
     var modifyUncertain: Set<String> = []
     /// Live venues whose account changed (a fill, an order's end) and must be read again.
     var accountStale: Set<String> = []
+    /// Orders a cancel-all or dead-man's switch called off while they were still being placed:
+    /// cancelled (with this reason) as soon as their venue answers.
+    var cancelWhenPlaced: [String: String] = [:]
     /// Orders with a modify in flight (a cancel-replace's old leg must not end them).
     var modifying: Set<String> = []
     /// `venue||venue order id` of venue orders a cancel-replace superseded.
@@ -71,7 +74,8 @@ public actor Engine {
     /// Notifications queued per outbox (counted only under lockstep: a step ends on one).
     var emittedTo: [ObjectIdentifier: Int] = [:]
 
-    var orders = ShardedMap<String, Order>()
+    /// Every order by id, which are open, and the open orders' running totals.
+    var orders = OrderTable()
     var orderIds = ChunkedArray<String>()
     var fills = ChunkedArray<Fill>()
     var intents = ShardedMap<String, IntentRecord>()
@@ -85,7 +89,8 @@ public actor Engine {
     var nextSubscription = 1
     var risk: RiskBook
     var sessionStates: [Int: SessionState] = [:]
-    var openOrderIds: Set<String> = []
+    /// Ids of the open orders.
+    var openOrderIds: Set<String> { orders.openIds }
     var orderSessions = ShardedMap<String, Int>()
     /// Notifications raised while a request or market batch executes; sent after its ledger records are durable.
     var deferred: [Outgoing]? = nil
@@ -265,7 +270,7 @@ public actor Engine {
         fillTradeIds.insert(tradeId)
         order.apply(fill: fill)
         orders[order.id] = order
-        if order.status.isTerminal { openOrderIds.remove(order.id) }
+        if order.status.isTerminal { orders.markClosed(order.id) }
         if let s = orderSessions[order.id] { risk.recordTraded(session: s, notional: fill.price.multiplied(by: fill.quantity), now: now) }
         fills.append(fill)
         let venue = order.venue

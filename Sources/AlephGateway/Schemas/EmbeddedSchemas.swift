@@ -1626,7 +1626,7 @@ enum EmbeddedSchemas {
       "items": {
         "type": "string"
       },
-      "description": "Orders whose cancel the venue took but has not confirmed yet (status pending_cancel; the stream or a lookup settles them)."
+      "description": "Orders whose cancel the venue took but has not confirmed yet (status pending_cancel; the stream or a lookup settles them), and orders still being placed (status pending_submit), cancelled as soon as their venue answers."
     },
     "failed": {
       "type": "array",
