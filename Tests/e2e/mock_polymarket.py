@@ -199,6 +199,18 @@ class MockPolymarket(MockVenue):
         self.market_sockets = 0
         self.subscribed: list = []
         self.pings = 0
+        # Heartbeats (the key's dead-man's switch): the id the next one must carry (None: not
+        # armed), when the last was accepted, and what happened.
+        self.hb_expected = None
+        self.hb_last = 0.0
+        self.hb_window = 10.0
+        self.hb_seq = 0
+        self.hb_accepted = 0
+        self.hb_stale = 0
+        self.hb_times: list[float] = []
+        self.hb_expiries = 0
+        self.hb_cancelled: list[str] = []
+        self._hb_stop = threading.Event()
 
     def config(self, mode="paper", markets=None, extra="", orphans="cancel", submit_timeout_ms=1500):
         base = f"127.0.0.1:{self.port}"
@@ -226,6 +238,7 @@ class MockPolymarket(MockVenue):
         r.add_post("/order", self.h_order)
         r.add_delete("/order", self.h_cancel)
         r.add_delete("/cancel-all", self.h_cancel_all)
+        r.add_post("/v1/heartbeats", self.h_heartbeat)
         r.add_get("/data/order/{id}", self.h_get_order)
         r.add_get("/data/orders", self.h_open_orders)
         r.add_get("/data/trades", self.h_trades)
@@ -400,6 +413,65 @@ class MockPolymarket(MockVenue):
                 self.exchanges[self.token_of[oid]].cancel(cid=oid)
                 done.append(oid)
         return web.json_response({"canceled": done, "not_canceled": {}})
+
+    # ---- heartbeats ----
+    def start(self):
+        super().start()
+        threading.Thread(target=self._hb_watch, daemon=True).start()
+        return self
+
+    def stop(self):
+        self._hb_stop.set()
+        super().stop()
+
+    def _hb_watch(self):
+        """About `hb_window` s without an accepted heartbeat: every open order of the key is
+        cancelled (CANCELLATION on the user channel) and the registration dropped."""
+        while not self._hb_stop.wait(0.1):
+            with self.lock:
+                due = self.hb_expected is not None and time.time() - self.hb_last > self.hb_window
+                if due:
+                    self.hb_expected = None
+                    self.hb_expiries += 1
+            if due:
+                for oid, o in list(self.pm_orders.items()):
+                    if o.live:
+                        try:
+                            self.exchanges[self.token_of[oid]].cancel(cid=oid)
+                            self.hb_cancelled.append(oid)
+                        except Reject:
+                            pass
+
+    async def h_heartbeat(self, request):
+        body, bad = await self.verify(request)
+        if bad is not None:
+            return bad
+        try:
+            hid = json.loads(body or "{}").get("heartbeat_id")
+        except (ValueError, AttributeError):
+            hid = None
+        if not isinstance(hid, str):
+            return web.json_response({"error_msg": "invalid heartbeat request"}, status=400)
+        with self.lock:
+            expected = self.hb_expected
+            ok = hid == (expected or "")
+            if ok:
+                self.hb_seq += 1
+                self.hb_expected = f"hb-{self.hb_seq:04d}"
+                self.hb_last = time.time()
+                self.hb_accepted += 1
+                self.hb_times.append(self.hb_last)
+                nxt = self.hb_expected
+            else:
+                self.hb_stale += 1
+        if not ok:
+            return web.json_response({"error_msg": "Invalid Heartbeat ID", "heartbeat_id": expected or ""}, status=400)
+        if self.faults.take("heartbeat") == "drop":
+            # Accepted, but the answer is lost: the next one carries a stale id.
+            if request.transport is not None:
+                request.transport.abort()
+            raise asyncio.CancelledError()
+        return web.json_response({"heartbeat_id": nxt})
 
     async def h_get_order(self, request):
         body, bad = await self.verify(request)

@@ -269,3 +269,65 @@ def test_api_key_is_created_then_derived_and_the_secret_is_only_written_to_priva
         wait_until(lambda: (venue_state(c, "polymarket") or {}).get("stream") is True, timeout=30, what="user channel up with the written credentials")
     finally:
         assert s.stop() == 0
+
+
+def test_heartbeats_back_the_switch_and_outlive_a_disarm_while_orders_rest(pm):
+    """Polymarket's heartbeats (HMAC verified by the mock) start when an armed session has an order
+    there and follow the venue's id chain (a lost answer → the stale id refused → the named one
+    resumed). The venue has no disarm: stopping would cancel every order of the key, so after the
+    session disarms they go on while any order of ours rests, and stop only when none does (the
+    registration then lapses with nothing to cancel)."""
+    s, c = start(pm)
+    try:
+        other = s.client()
+        c.call("session.set_deadman", timeout_ms=60000)
+        r = c.call("place_signal", intent_id="hb1", instrument=YES, side="buy", quantity="10", limit_price="0.5")
+        assert r["status"] == "open", r
+        wait_until(lambda: pm.hb_accepted >= 1, timeout=5, what="the first heartbeat")
+        sw = {v["venue"]: v for v in c.call("get_risk")["deadman"]["venues"]}["polymarket"]
+        assert sw["switch"] == "venue" and sw["native"] == "heartbeats" and sw["native_armed"] is True and sw["native_timeout_ms"] == 10000
+        # A heartbeat accepted but its answer lost: the next carries a stale id, is refused with the expected one, and the chain resumes.
+        pm.faults.add("heartbeat", "drop")
+        n = pm.hb_accepted
+        wait_until(lambda: pm.hb_stale >= 1 and pm.hb_accepted >= n + 2, timeout=15, what="the chain resumed after a lost answer")
+        theirs = other.call("place_signal", intent_id="hb2", instrument=YES, side="buy", quantity="10", limit_price="0.49")
+        assert theirs["status"] == "open", theirs
+        # Disarmed with orders resting: the heartbeats go on past the venue's window, nothing is cancelled.
+        c.call("session.set_deadman", timeout_ms=0)
+        time.sleep(pm.hb_window + 1.5)
+        assert pm.hb_expiries == 0 and not pm.hb_cancelled
+        assert order(c, "hb1")["status"] == "open" and order(c, "hb2")["status"] == "open"
+        gaps = [b - a for a, b in zip(pm.hb_times, pm.hb_times[1:])]
+        assert gaps and max(gaps) < 6, gaps
+        # No order left: the heartbeats stop and the registration lapses with nothing to cancel.
+        done = c.call("cancel_all")
+        assert sorted(done["cancelled"]) == sorted([order(c, "hb1")["order_id"], order(c, "hb2")["order_id"]]), done
+        wait_until(lambda: pm.hb_expiries == 1, timeout=pm.hb_window + 8, what="the registration lapsed")
+        assert not pm.hb_cancelled and pm.bad_signatures == 0
+        validate_client(c)
+    finally:
+        assert s.stop() == 0
+        s.tmp.cleanup()
+
+
+def test_heartbeats_cancel_everything_at_the_venue_when_the_gateway_dies(pm):
+    """kill -9 while heartbeats run: the venue cancels the key's orders about 10 s later, and the
+    restarted gateway finds them cancelled."""
+    s, c = start(pm)
+    c.call("session.set_deadman", timeout_ms=60000)
+    r = c.call("place_signal", intent_id="hk1", instrument=YES, side="buy", quantity="10", limit_price="0.5")
+    assert r["status"] == "open", r
+    oid = order(c, "hk1")["venue_order_id"]
+    wait_until(lambda: pm.hb_accepted >= 1, timeout=5, what="heartbeats running")
+    data_dir = s.data_dir
+    s.kill()
+    killed = time.time()
+    wait_until(lambda: not pm.pm_orders[oid].live, timeout=pm.hb_window + 8, what="the venue cancelled the order")
+    assert time.time() - killed <= pm.hb_window + 5.5 and pm.hb_expiries == 1 and pm.hb_cancelled == [oid]
+    s2, c2 = start(pm, data_dir=data_dir)
+    try:
+        wait_until(lambda: order(c2, "hk1")["status"] == "cancelled", timeout=15, what="the restart finds the order cancelled")
+        assert pm.bad_signatures == 0
+    finally:
+        assert s2.stop() == 0
+        s.tmp.cleanup()

@@ -76,7 +76,7 @@ extension Engine {
         for venue in executors.keys.sorted() {
             guard let e = executors[venue] else { continue }
             let native = e.traits.nativeDeadman
-            let armed = nativeDeadmen[venue]
+            let armed = nativeDeadmen[venue].flatMap { $0.armedAt > 0 ? $0 : nil }
             var b = JSONObjectBuilder()
             b.add("venue", venue)
             b.add("switch", native == nil ? "gateway" : "venue")
@@ -105,6 +105,11 @@ extension Engine {
         }
         var plan: [String: Int] = [:]
         for (venue, ms) in longest { if let n = executors[venue]?.traits.nativeDeadman { plan[venue] = n.timeout(backing: ms) } }
+        // A switch without a disarm stays refreshed while any order of ours there is live: letting
+        // it lapse would cancel every order of the account, not only the armed sessions'.
+        for (venue, held) in nativeDeadmen where plan[venue] == nil && executors[venue]?.traits.nativeDeadman?.stopCancelsAll == true {
+            if openOrderIds.contains(where: { orders[$0].map { $0.venue == venue && !$0.status.isTerminal } ?? false }) { plan[venue] = held.timeoutMs }
+        }
         return plan
     }
 
@@ -121,7 +126,9 @@ extension Engine {
                 if let have, have.timeoutMs == want, now - have.armedAt < Int64(want) * 1_000_000 / 3 { continue }
                 if let refusal = await e.armDeadman(timeoutMs: want) {
                     logger.warning("the venue's own dead-man's switch could not be armed", metadata: ["venue": "\(venue)", "error": "\(refusal.description)"])
-                    nativeDeadmen[venue] = nil
+                    // One without a disarm may be armed at the venue all the same (a lost answer): held
+                    // (shown as not armed), and tried again at the next tick.
+                    nativeDeadmen[venue] = e.traits.nativeDeadman?.stopCancelsAll == true ? (want, 0) : nil
                 } else {
                     if have == nil { logger.notice("venue dead-man's switch armed", metadata: ["venue": "\(venue)", "timeout_ms": "\(want)"]) }
                     nativeDeadmen[venue] = (want, now)

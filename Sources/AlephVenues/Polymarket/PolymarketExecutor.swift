@@ -33,6 +33,8 @@ public final class PolymarketExecutor: VenueExecutor {
     let clientIds = Mutex<[String: String]>([:])
     /// The exchange version orders are signed for (nil until read).
     let version = Mutex<Int?>(nil)
+    /// The id the next heartbeat carries (empty before the first accepted one).
+    let heartbeatId = Mutex("")
 
     /// Creates the executor.
     public init(config: VenueConfig, credentials: PolymarketCredentials, time: any TimeSource, logger: Logger, transport: any HTTPSending = HTTPTransport()) {
@@ -43,7 +45,8 @@ public final class PolymarketExecutor: VenueExecutor {
         rest = VenueREST(venue: "polymarket", time: time, transport: transport, onReply: { r, rest in
             if r.status == 429 { rest.gate.block(until: rest.nowNanos() + 1_000_000_000) }
         })
-        traits = ExecutorTraits(remote: true, notFoundFinalAfterMs: config.recvWindowMs + 3_000, maxClientOrderIdLength: 64, streamsAccount: false)
+        traits = ExecutorTraits(remote: true, notFoundFinalAfterMs: config.recvWindowMs + 3_000, maxClientOrderIdLength: 64, streamsAccount: false,
+                                nativeDeadman: PolymarketHeartbeats.deadman)
     }
 
     public func setInstruments(_ list: [Instrument]) {
