@@ -132,6 +132,7 @@ class MockDYDX(MockVenue):
         self.txs: list[dict] = []             # every verified transaction: kind, sequence, flags, gtb, timeout_height
         self.height_sockets: set = set()
         self.account_queries: list[str] = []
+        self._batch = None                    # events of one placement, sent as one Indexer message (one block's)
         self.list_cap = 1000                  # most orders one /v4/orders page lists (a test shrinks it: a long history)
         self.subaccount_subscriptions = 0
         self.expired_by_height = 0
@@ -510,10 +511,22 @@ class MockDYDX(MockVenue):
             # The chain facts must be known before the core emits the order's first event.
             pending = {"c": c}
             ex.listeners.insert(0, lambda kind, payload, p=pending: self.bind(kind, payload, p))
+            self._batch = []
             try:
                 ex.place(cid, "buy" if o.side == 1 else "sell", "limit", "ioc" if o.time_in_force == 1 else "gtc", qty, px, post_only=o.time_in_force == 2)
             finally:
                 ex.listeners.pop(0)
+                batch, self._batch = self._batch, None
+            # The Indexer reports a block's changes to an order together: its state after the
+            # block, and the fills it got in it.
+            if batch:
+                core = batch[-1][1][0] if batch[-1][0] == "trade" else batch[-1][1]
+                fills = [self.fill_obj(*p) for k, p in batch if k == "trade"]
+                msgs = [{"orders": [self.order_obj(core)], "fills": fills, "blockHeight": str(self.height)} if fills else
+                        {"orders": [self.order_obj(core)], "blockHeight": str(self.height)}]
+                if fills and self.duplicate_events:
+                    msgs.append({"fills": fills})
+                self.push_contents(msgs)
 
     def bind(self, kind, payload, pending):
         o = payload[0] if kind == "trade" else payload
@@ -573,6 +586,9 @@ class MockDYDX(MockVenue):
 
     # ---- Indexer WebSocket ----
     def on_exchange_event(self, kind, payload):
+        if self._batch is not None:
+            self._batch.append((kind, payload))
+            return
         if kind == "trade":
             o, tr = payload
             fill = self.fill_obj(o, tr)
@@ -582,6 +598,9 @@ class MockDYDX(MockVenue):
                 msgs.append({"fills": [fill]})
         else:
             msgs = [{"orders": [self.order_obj(payload)], "blockHeight": str(self.height)}]
+        self.push_contents(msgs)
+
+    def push_contents(self, msgs):
         self.push([json.dumps({"type": "channel_data", "connection_id": "c", "message_id": 0, "channel": "v4_subaccounts",
                                "id": f"{ADDRESS}/0", "version": "3.0.0", "contents": m}) for m in msgs])
 
