@@ -60,6 +60,7 @@ def test_binance_recording_with_checkpoints(mock):
             rb, ra = ref.top(20)
             assert levels(book["bids"]) == rb and levels(book["asks"]) == ra, f"checkpoint {cp}"
             mock.bn_resume.set()
+        ref, last = mock.bn_book_at(len(mock.bn_frames))
         book = wait_book(c, "binance:BTC-USDT", lambda b: b["freshness"]["sequence"] == last and b["freshness"]["verified"])
         rb, ra = ref.top(20)
         assert levels(book["bids"]) == rb and levels(book["asks"]) == ra
@@ -151,6 +152,7 @@ def test_binance_socket_closed_mid_stream_reconnects_and_resyncs(mock):
     s = start(mock, ("binance",))
     try:
         c = s.client()
+        ref, last = mock.bn_book_at(len(mock.bn_frames))
         book = wait_book(c, "binance:BTC-USDT", lambda b: b["freshness"]["sequence"] == last and b["freshness"]["verified"])
         rb, ra = ref.top(20)
         assert levels(book["bids"]) == rb and levels(book["asks"]) == ra
@@ -178,6 +180,7 @@ def test_binance_missing_delta_is_a_gap_and_failed_snapshots_are_retried(mock):
         # The gap is seen: the book is unverified while the snapshot keeps failing.
         unverified = wait_book(c, "binance:BTC-USDT", lambda b: not b["freshness"]["verified"], timeout=15)
         assert unverified["freshness"]["verified"] is False
+        ref, last = mock.bn_book_at(len(mock.bn_frames))
         book = wait_book(c, "binance:BTC-USDT", lambda b: b["freshness"]["sequence"] == last and b["freshness"]["verified"])
         rb, ra = ref.top(20)
         assert levels(book["bids"]) == rb and levels(book["asks"]) == ra
