@@ -44,7 +44,8 @@ public final class FeedRunner: Sendable {
         case frame(String, Int64)
         case snapshot(String, [UInt8], Int64)
         case snapshotFailed(String, String)
-        case tick
+        /// A timer tick, stamped when it was queued (behind every frame read before it).
+        case tick(Int64)
         case closed(String)
     }
 
@@ -105,7 +106,7 @@ public final class FeedRunner: Sendable {
                 group.addTask {
                     while !Task.isCancelled {
                         try await Task.sleep(for: .milliseconds(100))
-                        feed.yield(.tick)
+                        feed.yield(.tick(self.time.nowNanos()))
                     }
                 }
                 group.addTask {
@@ -140,8 +141,10 @@ public final class FeedRunner: Sendable {
                             self.core.health.snapshotFailures += 1
                             self.core.health.lastError = "snapshot for \(symbol) failed: \(why)"
                             await self.onHealth(self.core.health)
-                        case .tick:
-                            if now - self.core.health.lastMessageAt > Int64(self.config.idleTimeoutMs) * 1_000_000 {
+                        case .tick(let queuedAt):
+                            // Silence as of when the tick was queued: frames read before it are all
+                            // processed by now, so a backlog still being worked through is not silence.
+                            if queuedAt - self.core.health.lastMessageAt > Int64(self.config.idleTimeoutMs) * 1_000_000 {
                                 throw FeedStop(description: "no data for \(self.config.idleTimeoutMs) ms")
                             }
                             if now - connectedAt > Int64(self.config.maxConnectionAgeMs) * 1_000_000 {

@@ -259,6 +259,8 @@ def test_hyperliquid_scheduled_cancel_backs_the_switch_even_if_the_gateway_dies(
             wait_until(lambda: m.scheduled_cancel is not None, timeout=5, what="scheduleCancel armed")
             ahead = m.scheduled_cancel - int(time.time() * 1000)
             assert 4000 <= ahead <= 6500, ahead
+            # The venue saw the request; the gateway books it once the answer is back.
+            wait_until(lambda: {v["venue"]: v for v in c.call("get_risk")["deadman"]["venues"]}["hyperliquid"]["native_armed"], timeout=5, what="armed as answered")
             sw = {v["venue"]: v for v in c.call("get_risk")["deadman"]["venues"]}["hyperliquid"]
             assert sw["native"] == "scheduleCancel" and sw["native_armed"] is True and sw["native_timeout_ms"] == 6000
             # Disarming the session's switch clears the venue's schedule.
@@ -292,6 +294,8 @@ def test_okx_cancel_all_after_backs_the_switch_even_if_the_gateway_dies():
             assert r["status"] == "open"
             wait_until(lambda: m.cancel_after is not None, timeout=5, what="cancel-all-after armed")
             assert m.cancel_after_history[-1] == 10
+            # The venue saw the request; the gateway books it once the answer is back.
+            wait_until(lambda: {v["venue"]: v for v in c.call("get_risk")["deadman"]["venues"]}["okx"]["native_armed"], timeout=5, what="armed as answered")
             sw = {v["venue"]: v for v in c.call("get_risk")["deadman"]["venues"]}["okx"]
             assert sw["native"] == "cancel-all-after" and sw["native_armed"] is True and sw["native_timeout_ms"] == 10000
         except BaseException:

@@ -201,10 +201,6 @@ def test_binance_missing_delta_is_a_gap_and_failed_snapshots_are_retried(mock):
 
 def test_binance_silent_socket_reconnects_within_the_idle_timeout(mock):
     mock.bn_silent_after = 800
-    # The reference book after the whole recording (~1 s of Python): computed before the run, since
-    # after the recording ends the quiet socket is reconnected again every 1.5 s (the book waits
-    # unverified for an event to sync on), which leaves only that long to see the synced book.
-    ref, last = mock.bn_book_at(len(mock.bn_frames))
     s = start(mock, ("binance",), idle_ms=1500)
     try:
         c = s.client()
@@ -217,7 +213,14 @@ def test_binance_silent_socket_reconnects_within_the_idle_timeout(mock):
         waited = time.time() - silent_since
         assert mock.bn_connections >= 2, "no reconnect after the socket went silent"
         assert waited < 1.5 + 1.5, f"reconnected after {waited:.2f}s; idle timeout is 1.5s"
-        book = wait_book(c, "binance:BTC-USDT", lambda b: b["freshness"]["sequence"] == last and b["freshness"]["verified"])
+        # Synced again on the new connection's data; compared with the reference at the sequence it
+        # shows (after the recording ends, the quiet socket is reconnected every 1.5 s and the book
+        # waits unverified for an event to sync on, so its end state is only briefly visible).
+        silent_u = mock.bn_events[800]["u"]
+        book = wait_book(c, "binance:BTC-USDT", lambda b: b["freshness"]["verified"] and b["freshness"]["sequence"] > silent_u)
+        seq = book["freshness"]["sequence"]
+        pos = next(k for k, ev in enumerate(mock.bn_events) if ev["u"] == seq) + 1
+        ref, _ = mock.bn_book_at(pos)
         rb, ra = ref.top(20)
         assert levels(book["bids"]) == rb and levels(book["asks"]) == ra
         assert health(c, "binance")["reconnects"] >= 1

@@ -284,6 +284,7 @@ def test_heartbeats_back_the_switch_and_outlive_a_disarm_while_orders_rest(pm):
         r = c.call("place_signal", intent_id="hb1", instrument=YES, side="buy", quantity="10", limit_price="0.5")
         assert r["status"] == "open", r
         wait_until(lambda: pm.hb_accepted >= 1, timeout=5, what="the first heartbeat")
+        wait_until(lambda: {v["venue"]: v for v in c.call("get_risk")["deadman"]["venues"]}["polymarket"]["native_armed"], timeout=5, what="armed as answered")
         sw = {v["venue"]: v for v in c.call("get_risk")["deadman"]["venues"]}["polymarket"]
         assert sw["switch"] == "venue" and sw["native"] == "heartbeats" and sw["native_armed"] is True and sw["native_timeout_ms"] == 10000
         # A heartbeat accepted but its answer lost: the next carries a stale id, is refused with the expected one, and the chain resumes.
