@@ -226,6 +226,8 @@ def test_restart_finds_an_old_order_by_its_uuid_beyond_the_listing(dydx):
     m.list_cap = 0
     s2 = Server(config=m.config(), data_dir=data_dir, env=m.env())
     c2 = s2.client()
+    # Orders are read per instrument: wait until the markets are loaded again.
+    wait_until(lambda: "result" in c2.request("get_book", {"instrument": INST}), timeout=30, what="markets loaded after the restart")
     wait_until(lambda: order_of(c2, "old")["status"] == "cancelled", timeout=30, what="the old order read by its UUID as cancelled")
     m.list_cap = 1000
     finish(s2, c2, m)
