@@ -89,8 +89,7 @@ extension Engine {
     /// Ends a market step: commit, then release its notifications.
     func finishStep() {
         // Debug builds (every e2e run) check the open-order totals against a full recount each step.
-        assert(orders.runningTotals == orders.recomputed().byInstrument && orders.openNotional == orders.recomputed().notional,
-               "open-order running totals drifted from the open orders")
+        assert(orders.totalsMatchRecount, "open-order running totals drifted from the open orders")
         let raised = deferred ?? []
         deferred = nil
         let ticket = commitStep()

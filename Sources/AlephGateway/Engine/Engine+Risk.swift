@@ -23,8 +23,8 @@ extension Engine {
         // Running totals of the open orders (kept by the order table), less the one left out.
         let totals = orders.totals(on: intent.instrument)
         var openBuy = totals.buy, openSell = totals.sell, onInstrument = totals.count
-        let left = excluding.flatMap { orders.contribution(of: $0) }
-        if let (o, _) = left, o.instrument == intent.instrument {
+        let left = excluding.flatMap { orders.openOrder($0) }
+        if let o = left, o.instrument == intent.instrument {
             onInstrument -= 1
             if o.side == .buy { openBuy -= o.remainingQuantity } else { openSell -= o.remainingQuantity }
         }

@@ -56,10 +56,13 @@ struct OrderTable {
     /// Open-order totals on `instrument`.
     func totals(on instrument: String) -> InstrumentTotals { byInstrument[instrument] ?? InstrumentTotals() }
 
-    /// An open order's share of the totals (for leaving one order out of a check).
-    func contribution(of id: String) -> (order: Order, notional: Fixed)? {
-        guard openIds.contains(id), let o = byId[id] else { return nil }
-        return (o, OrderTable.notional(o))
+    /// The order with `id` if it is open (counted in the totals), to leave it out of a check.
+    func openOrder(_ id: String) -> Order? { openIds.contains(id) ? byId[id] : nil }
+
+    /// Whether the running totals equal a recount (the invariant; debug builds check it each step).
+    var totalsMatchRecount: Bool {
+        let r = recomputed()
+        return runningTotals == r.byInstrument && openNotional == r.notional
     }
 
     /// The totals summed from scratch over the open orders (the invariant's other side, for tests).
