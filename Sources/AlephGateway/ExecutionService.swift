@@ -101,7 +101,8 @@ public struct ExecutionService: Service {
             if !executor.traits.streamsAccount, now - lastAccountRead >= 200_000_000, await engine.takeAccountStale(venue: venue) { refresh = true }
             if refresh {
                 lastAccountRead = now
-                if let a = try? await executor.account() { await engine.applyAccount(a, venue: venue) }
+                let mark = await engine.accountMark(venue: venue)
+                if let a = try? await executor.account() { await engine.applyAccount(a, venue: venue, readSince: mark) }
                 nextAccount = time.nowNanos() + Int64(config.accountRefreshMs) * 1_000_000
             }
         }
@@ -111,8 +112,9 @@ public struct ExecutionService: Service {
     /// the fills since the last one booked.
     private func reconcile(start: Bool) async throws {
         let venue = executor.venue
+        let mark = await engine.accountMark(venue: venue)
         let account = try await executor.account()
-        await engine.applyAccount(account, venue: venue)
+        await engine.applyAccount(account, venue: venue, readSince: mark)
         let open = try await executor.openOrders()
         let (missing, orphans) = await engine.reconcileOpen(open, venue: venue)
         for o in missing {

@@ -249,8 +249,8 @@ class MockBinance(MockVenue):
         ex = self.ex
         with ex.lock:
             bal = [{"asset": a, "free": fmt(ex.free[a]), "locked": fmt(ex.locked.get(a, D(0)))} for a in sorted(ex.free)]
-        return web.json_response({"canTrade": True, "accountType": "SPOT", "balances": bal, "permissions": ["SPOT"]},
-                                 headers=self.weight_headers(20))
+        return await self.held_account(web.json_response({"canTrade": True, "accountType": "SPOT", "balances": bal, "permissions": ["SPOT"]},
+                                                         headers=self.weight_headers(20)))
 
     # ---- user data stream (WebSocket API) ----
     def on_exchange_event(self, kind, payload):

@@ -283,7 +283,7 @@ class MockBybit(MockVenue):
         _, bad = await self.verify(request)
         if bad is not None:
             return bad
-        return self.env_json({"list": self.wallet_obj()})
+        return await self.held_account(self.env_json({"list": self.wallet_obj()}))
 
     async def h_positions(self, request):
         _, bad = await self.verify(request)

@@ -348,6 +348,9 @@ class MockVenue:
         self.stream_blocked = threading.Event()
         self.duplicate_events = False
         self.lock = threading.Lock()
+        self.account_hold = 0.0           # seconds an account read's answer is held after it was computed
+        self.account_reads = 0            # account reads whose answer has been computed
+        self.account_answers = 0          # ... and sent
         self.ex.listeners.append(self.on_exchange_event)
         self.server = LoopThread(self.app)
 
@@ -401,6 +404,14 @@ class MockVenue:
             await ws.send_str(msg)
         except Exception:
             pass
+
+    async def held_account(self, response):
+        """Sends an account read's answer (computed by the caller) after `account_hold` seconds."""
+        self.account_reads += 1
+        if self.account_hold:
+            await asyncio.sleep(self.account_hold)
+        self.account_answers += 1
+        return response
 
     def drop_streams(self):
         """Closes every private-stream connection (events until a resubscribe are lost: no replay)."""

@@ -13,7 +13,7 @@ same cloid and the old oid reports `canceled` on `orderUpdates`, as on Hyperliqu
 Faults on `order` (an `order` action): hang, drop, 503 (accepted, then a 503), 500_before,
 reset_before, 429 (Retry-After: 2). Stream: `drop_streams()` closes every socket with user
 subscriptions; while `stream_blocked` is set user subscriptions are refused; `duplicate_events`
-sends every fill push twice. `replay=True` serves the recorded l2Book and trades frames one by one
+sends every fill push twice; while `lookups_blocked` is set `orderStatus` answers 500. `replay=True` serves the recorded l2Book and trades frames one by one
 (pausing at `checkpoints`) instead of the static book."""
 from __future__ import annotations
 
@@ -93,6 +93,7 @@ class MockHyperliquid(MockVenue):
         self.resume = threading.Event()
         self.frames_sent = 0
         self.trades_go = threading.Event()         # replay: trades start once the test is listening
+        self.lookups_blocked = threading.Event()   # while set, orderStatus answers 500 (an order stays unresolved)
         # Hyperliquid state the core does not keep.
         self.oid_of: dict[int, int] = {}          # core order id -> current oid
         self.order_by_oid: dict[int, object] = {}  # every oid ever (superseded ones too) -> core order
@@ -216,6 +217,8 @@ class MockHyperliquid(MockVenue):
         if t == "spotMeta":
             return web.json_response({"tokens": [{"name": "USDC", "szDecimals": 8, "weiDecimals": 8, "index": 0}], "universe": []})
         if t == "orderStatus":
+            if self.lookups_blocked.is_set():
+                return web.Response(status=500, text="Internal Server Error")
             oid = body.get("oid")
             o = None
             if mine:

@@ -328,7 +328,7 @@ class MockOKX(MockVenue):
         _, _, bad = await self.verify(request)
         if bad is not None:
             return bad
-        return self.resp(data=[{"uTime": str(now_ms()), "totalEq": "0", "details": self.balance_details()}])
+        return await self.held_account(self.resp(data=[{"uTime": str(now_ms()), "totalEq": "0", "details": self.balance_details()}]))
 
     # ---- private stream ----
     def on_exchange_event(self, kind, payload):

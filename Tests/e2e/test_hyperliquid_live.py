@@ -155,12 +155,14 @@ def test_order_kinds_modify_cancels_positions_and_margin(hl):
         hl.stream_blocked.set()
         hl.drop_streams()
         wait_until(lambda: venue_state(c, "hyperliquid")["stream"] is False, what="stream down")
+        hl.lookups_blocked.set()                   # else a lookup may learn the oid before the cancel
         hl.faults.add("order", "drop")
         r = c.call("place_signal", intent_id="lost", instrument=INST, side="buy", quantity="0.002", limit_price=str(bid - 6))
         assert r["status"] == "uncertain", r
         c.call("cancel_order", intent_id="lost")
         wait_until(lambda: order_of(c, "lost")["status"] == "cancelled", what="cancel by cloid")
         assert actions(hl, "cancelByCloid")
+        hl.lookups_blocked.clear()
         hl.stream_blocked.clear()
         # Positions and margin come from the venue's clearinghouse state.
         ch = hl.clearinghouse()

@@ -142,6 +142,33 @@ def test_duplicate_execution_reports_count_once(live):
     finish(s, c, v)
 
 
+@pytest.mark.parametrize("name", ["binance", "okx", "bybit"])
+def test_a_slow_account_read_never_overwrites_a_newer_streamed_balance(name):
+    """The venues whose stream carries the wallet: a reconnect reads the account over REST; a fill
+    streamed while that answer is on its way is newer, and stays."""
+    v = Live(name)
+    try:
+        venue = v.mock
+        s, c = start_gateway(venue, v.inst, v.name, **FAST)
+        bid = venue.ex.best_bid()
+        c.call("place_signal", intent_id="slow", instrument=v.inst, side="buy", quantity=str(v.qty * 2), limit_price=str(bid - v.step))
+        cid = order_of(c, v, "slow")["client_order_id"]
+        wait_until(lambda: order_of(c, v, "slow")["status"] == "open", what="the order resting")
+        venue.account_hold = 1.5
+        reads, answers = venue.account_reads, venue.account_answers
+        venue.drop_streams()
+        wait_until(lambda: venue.account_reads > reads, what="the reconnect's account read")
+        venue.ex.fill_resting(cid, v.qty)        # streamed while the read's (older) answer is held
+        wait_until(lambda: order_of(c, v, "slow")["status"] == "partially_filled", what="the streamed fill")
+        wait_until(lambda: venue.account_answers > answers, what="the held answer")
+        venue.account_hold = 0
+        time.sleep(0.3)
+        assert balances_match(c, v.name, venue), (c.call("get_balances"), venue.expected_balances())
+        finish(s, c, v)
+    finally:
+        v.mock.stop()
+
+
 def test_429_with_retry_after_is_retryable_and_nothing_is_sent_until_then(live):
     v = live
     venue = v.mock

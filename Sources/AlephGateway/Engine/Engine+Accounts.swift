@@ -3,24 +3,36 @@ import AlephRPC
 import AlephVenueKit
 
 extension Engine {
-    /// Absolute balances from a venue (`complete`: the whole account, replacing what was known).
+    /// Absolute balances streamed by a venue (`complete`: the whole account, replacing what was known).
     func applyBalances(_ list: [VenueBalance], complete: Bool, venue: String, at now: Int64) {
         var m = complete ? [:] : venueBalances[venue] ?? [:]
         for b in list { m[b.asset] = b }
         venueBalances[venue] = m
+        accountMarks[venue, default: AccountMarks()].touchBalances(list.map(\.asset))
     }
 
-    /// Current derivatives positions from a venue.
+    /// Current derivatives positions streamed by a venue.
     func applyVenuePositions(_ list: [VenuePosition], venue: String) {
         var m = venuePositions[venue] ?? [:]
         for p in list { m[p.instrument] = p }
         venuePositions[venue] = m
+        accountMarks[venue, default: AccountMarks()].touchPositions(list.map(\.instrument))
     }
 
-    /// A venue account snapshot (start, reconnect, refresh).
-    public func applyAccount(_ a: VenueAccountSnapshot, venue: String) {
-        applyBalances(a.balances, complete: true, venue: venue, at: time.nowNanos())
-        venuePositions[venue] = Dictionary(a.positions.map { ($0.instrument, $0) }, uniquingKeysWith: { _, b in b })
+    /// The venue's stream counter, taken before an account snapshot is read (see `applyAccount`).
+    public func accountMark(venue: String) -> Int64 { accountMarks[venue]?.seq ?? 0 }
+
+    /// A venue account snapshot (start, reconnect, refresh). With `mark` (taken before the read),
+    /// balances and positions the stream changed since then keep their streamed values.
+    public func applyAccount(_ a: VenueAccountSnapshot, venue: String, readSince mark: Int64? = nil) {
+        var balances = Dictionary(a.balances.map { ($0.asset, $0) }, uniquingKeysWith: { _, b in b })
+        var positions = Dictionary(a.positions.map { ($0.instrument, $0) }, uniquingKeysWith: { _, b in b })
+        if let mark, let marks = accountMarks[venue] {
+            for (asset, b) in venueBalances[venue] ?? [:] where marks.balanceNewer(asset, than: mark) { balances[asset] = b }
+            for (inst, p) in venuePositions[venue] ?? [:] where marks.positionNewer(inst, than: mark) { positions[inst] = p }
+        }
+        venueBalances[venue] = balances
+        venuePositions[venue] = positions
         if let m = a.margin { venueMargins[venue] = m }
     }
 

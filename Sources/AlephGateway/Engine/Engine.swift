@@ -48,6 +48,8 @@ public actor Engine {
     var venueBalances: [String: [String: VenueBalance]] = [:]
     /// Live venue derivatives positions by venue and instrument.
     var venuePositions: [String: [String: VenuePosition]] = [:]
+    /// When the stream last changed each venue's balances and positions (snapshots keep newer values).
+    var accountMarks: [String: AccountMarks] = [:]
     /// Live venue margin summaries (perp venues that report one).
     var venueMargins: [String: VenueMargin] = [:]
     /// Perp contexts (mark, index, funding) by instrument, from venues that stream them.
