@@ -44,6 +44,9 @@ public struct Order: Sendable, Equatable {
     public var clientOrderId: String?
     /// Sent to a venue outside this process (live), not matched in it (paper).
     public var live: Bool = false
+    /// Why a cancel was asked for (`cancel_order`, `cancel_all`, the dead-man's switch), once one
+    /// was: durable, so the cancel is sent again until the venue confirms the order's end.
+    public var cancelRequested: String?
 
     /// Creates an order in the `pending_submit` state.
     public init(id: String, intentId: String, instrument: String, side: Side, type: OrderType,

@@ -96,6 +96,11 @@ public struct ExecutionService: Service {
                 lastUnsettled = ids
                 nextResolve = time.nowNanos() + Int64(interval) * 1_000_000
             }
+            // Cancels asked for and not confirmed: sent once the order is live, again while it stays so.
+            for id in await engine.cancelsDue(venue: venue, retryAfterNs: Int64(max(2_000, config.submitTimeoutMs)) * 1_000_000) {
+                if Task.isCancelled { return }
+                await engine.retryCancel(id)
+            }
             // Venues whose stream carries no balances are read again soon after their account changed.
             var refresh = now >= nextAccount
             if !executor.traits.streamsAccount, now - lastAccountRead >= 200_000_000, await engine.takeAccountStale(venue: venue) { refresh = true }

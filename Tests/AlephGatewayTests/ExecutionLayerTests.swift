@@ -147,7 +147,8 @@ import Testing
         #expect(ext.inner.state.withLock { $0.cancelled.map(\.id) } == ["o-1"])
         let o = await e.order("o-1")
         #expect(o?.status == .cancelled && o?.reason == "cancelled by cancel_all", "\(String(describing: o))")
-        #expect(await e.cancelWhenPlaced.isEmpty)
+        #expect(await e.cancelsDue(venue: "ext", retryAfterNs: 0).isEmpty)
+        #expect(await e.cancelsWanted.isEmpty)
     }
 
     @Test func anOrderCalledOffThatTheVenueRefusedNeedsNoCancel() async throws {
@@ -162,8 +163,110 @@ import Testing
         gate.open()
         let a = try await placed
         #expect(a["result"]?["status"] == .string("rejected"))
-        let left = await e.cancelWhenPlaced
+        let left = await e.cancelsDue(venue: "ext", retryAfterNs: 0)
         #expect(ext.inner.state.withLock { $0.cancelled.isEmpty } && left.isEmpty)
+    }
+
+    @Test func cancelOrderWhileTheOrderIsBeingPlacedIsKeptAndSentOnceTheVenueAnswers() async throws {
+        let gate = AsyncGate()
+        let ext = GatedExecutor(gate: gate)
+        let path = LedgerTests.tempPath()
+        let (e, _, _) = try await setup(ext.inner, path: path)
+        async let placed = roundTrip(e, Session(id: 2, transport: "stdio", peer: "a", outbox: Outbox(onOverflow: { _ in })), Self.signal("c", limit: "60000"))
+        for _ in 0..<500 where ext.inner.submitted.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        let c = try await call(e, #"{"jsonrpc":"2.0","id":2,"method":"cancel_order","params":{"intent_id":"c"}}"#)
+        #expect(c["result"]?["status"] == .string("pending_submit") && c["result"]?["cancel_requested"] == .string("cancelled by request"), "\(c)")
+        #expect(ext.inner.state.withLock { $0.cancelled.isEmpty })
+        // The request is durable before the venue answers.
+        await e.flushLedger()
+        let stored = try Ledger(path: path).load().orders.first { $0.order.id == "o-1" }?.order
+        #expect(stored?.status == .pendingSubmit && stored?.cancelRequested == "cancelled by request")
+        let cid = await e.order("o-1")!.clientOrderId!
+        ext.inner.scriptCancel(.done(VenueOrderState(clientOrderId: cid, venueOrderId: "V1", status: .cancelled)))
+        gate.open()
+        _ = try await placed
+        #expect(ext.inner.state.withLock { $0.cancelled.map(\.id) } == ["o-1"])
+        #expect(await e.order("o-1")?.status == .cancelled)
+    }
+
+    @Test func aCancelTheVenueTookButNeverDidIsSentAgainWhileTheOrderStaysLive() async throws {
+        let ext = ScriptedExecutor()
+        ext.script(.acknowledged(VenueOrderState(clientOrderId: "", venueOrderId: "V1", status: .open)))
+        let (e, _, _) = try await setup(ext)
+        _ = try await call(e, Self.signal("r", limit: "60000"))
+        let cid = await e.order("o-1")!.clientOrderId!
+        // The cancel's answer is lost: pending_cancel, settled by lookups.
+        ext.scriptCancel(.uncertain("timeout"))
+        let c = try await call(e, #"{"jsonrpc":"2.0","id":2,"method":"cancel_order","params":{"order_id":"o-1"}}"#)
+        #expect(c["result"]?["status"] == .string("pending_cancel"), "\(c)")
+        // Not due while nothing says the venue still has it.
+        #expect(await e.cancelsDue(venue: "ext", retryAfterNs: 0).isEmpty)
+        // A lookup finds it still open: due once the retry window has passed, not before.
+        let open = VenueOrderState(clientOrderId: cid, venueOrderId: "V1", status: .open)
+        await e.resolve(orderId: "o-1", .found(open), finalAfterMs: 0)
+        #expect(await e.order("o-1")?.status == .pendingCancel)
+        #expect(await e.cancelsDue(venue: "ext", retryAfterNs: 60_000_000_000).isEmpty)
+        #expect(await e.cancelsDue(venue: "ext", retryAfterNs: 0) == ["o-1"])
+        ext.scriptCancel(.done(VenueOrderState(clientOrderId: cid, venueOrderId: "V1", status: .cancelled)))
+        await e.retryCancel("o-1")
+        #expect(ext.state.withLock { $0.cancelled.count } == 2)
+        #expect(await e.order("o-1")?.status == .cancelled)
+        #expect(await e.cancelsDue(venue: "ext", retryAfterNs: 0).isEmpty)
+        #expect(await e.cancelsWanted.isEmpty)
+    }
+
+    @Test func aCancelRefusedOutrightIsNotKeptAndNotRetried() async throws {
+        let ext = ScriptedExecutor()
+        ext.script(.acknowledged(VenueOrderState(clientOrderId: "", venueOrderId: "V1", status: .open)))
+        let (e, _, _) = try await setup(ext)
+        _ = try await call(e, Self.signal("n", limit: "60000"))
+        ext.scriptCancel(.rejected(VenueRejection(code: .venueRateLimited, message: "slow down", retryable: true)))
+        let c = try await call(e, #"{"jsonrpc":"2.0","id":2,"method":"cancel_order","params":{"order_id":"o-1"}}"#)
+        #expect(c["error"]?["data"]?["code"] == .string("rate_limited"), "\(c)")
+        let o = await e.order("o-1")
+        #expect(o?.status == .open && o?.cancelRequested == nil)
+        #expect(await e.cancelsDue(venue: "ext", retryAfterNs: 0).isEmpty)
+    }
+
+    @Test func aCancelAskedForBeforeACrashIsSentAfterTheRestartOnceTheOrderIsFoundLive() async throws {
+        let path = LedgerTests.tempPath()
+        let gate = AsyncGate()
+        let ext = GatedExecutor(gate: gate)
+        let cid: String
+        do {
+            let (e, _, _) = try await setup(ext.inner, path: path)
+            let placing = Task { try await roundTrip(e, Session(id: 2, transport: "stdio", peer: "a", outbox: Outbox(onOverflow: { _ in })), Self.signal("k", limit: "60000")) }
+            for _ in 0..<500 where ext.inner.submitted.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+            let all = try await call(e, #"{"jsonrpc":"2.0","id":2,"method":"cancel_all","params":{}}"#)
+            #expect(all["result"]?["pending"] == .array([.string("o-1")]))
+            cid = await e.order("o-1")!.clientOrderId!
+            await e.flushLedger()
+            // The process dies here: the venue's answer never comes back to this engine.
+            placing.cancel()
+        }
+        let ext2 = ScriptedExecutor()
+        let e2 = Engine(instruments: try await setupInstruments(), config: EngineConfig(), time: SystemTimeSource(), logger: Logger(label: "t"),
+                        ledger: try Ledger(path: path), executors: [ext2])
+        await e2.restore(from: try Ledger(path: path).load())
+        let restored = await e2.order("o-1")
+        #expect(restored?.status == .pendingSubmit && restored?.cancelRequested == "cancelled by cancel_all")
+        // Reconciliation finds the order resting at the venue: its cancel is due at once.
+        await e2.resolve(orderId: "o-1", .found(VenueOrderState(clientOrderId: cid, venueOrderId: "V9", status: .open)), finalAfterMs: 0)
+        #expect(await e2.order("o-1")?.status == .open)
+        #expect(await e2.cancelsDue(venue: "ext", retryAfterNs: 60_000_000_000) == ["o-1"])
+        ext2.scriptCancel(.done(VenueOrderState(clientOrderId: cid, venueOrderId: "V9", status: .cancelled)))
+        await e2.retryCancel("o-1")
+        #expect(ext2.state.withLock { $0.cancelled.map(\.id) } == ["o-1"])
+        let o = await e2.order("o-1")
+        #expect(o?.status == .cancelled && o?.reason == "cancelled by cancel_all", "\(String(describing: o))")
+        #expect(ext2.submitted.isEmpty)
+    }
+
+    /// The instruments `setup` routes (the BTC book on venue `ext`).
+    func setupInstruments() async throws -> [Instrument] {
+        var instruments = SimMarket(seed: 3).instruments
+        for k in instruments.indices where instruments[k].id == "sim:BTC-USD" { instruments[k].venue = "ext" }
+        return instruments
     }
 }
 

@@ -57,6 +57,25 @@ import Testing
         }
         #expect(sawOpen > 100)
     }
+
+    @Test func totalsPastFixedsRangeStayExactWhenOrdersLeave() {
+        var t = OrderTable()
+        func put(_ id: String, _ qty: Fixed, _ price: Fixed) {
+            t[id] = Order(id: id, intentId: id, instrument: "a:X", side: .buy, type: .limit, timeInForce: .gtc, limitPrice: price, quantity: qty,
+                          postOnly: false, reduceOnly: false, rationale: nil, createdAt: 0)
+            t.markOpen(id)
+        }
+        // Two orders whose notionals (and quantities) each nearly fill Fixed's range: the sum saturates when read…
+        put("huge1", "90000000000", "90000000000")
+        put("huge2", "90000000000", "90000000000")
+        put("small", "2", "100")
+        #expect(t.openNotional == Fixed(raw: .max) && t.totals(on: "a:X").buy == Fixed(raw: .max))
+        // …and comes back exactly once they leave (a saturating running sum would not).
+        t.markClosed("huge1")
+        t.markClosed("huge2")
+        #expect(t.openNotional == Fixed(200) && t.totals(on: "a:X").buy == Fixed(2) && t.totals(on: "a:X").count == 1)
+        #expect(t.totalsMatchRecount)
+    }
 }
 
 extension OrderTableTests.Rng: RandomNumberGenerator {

@@ -192,6 +192,51 @@ def test_429_with_retry_after_is_retryable_and_nothing_is_sent_until_then(live):
     finish(s, c, v)
 
 
+def test_a_cancel_asked_for_while_the_order_is_placed_survives_kill_9(live):
+    """cancel_order on an order still being placed (the venue took it; its answer is held), then
+    kill -9 before the answer comes: the restarted gateway finds the order resting and cancels it."""
+    import threading
+    v = live
+    venue = v.mock
+    cfg = dict(submit_timeout_ms=4000, extra="recv_window_ms = 500\n")
+    s, c = start_gateway(venue, v.inst, v.name, **cfg)
+    data_dir, first_tmp = s.data_dir, s.tmp
+    bid = venue.ex.best_bid()
+    # The stream is down too, or it would show the order open before its answer comes.
+    venue.stream_blocked.set()
+    venue.drop_streams()
+    wait_until(lambda: venue_state(c, v.name)["stream"] is False, what="stream down")
+    venue.faults.add("order", "hang")
+    before = len(venue.ex.orders)
+    box = {}
+    params = {"intent_id": "held", "instrument": v.inst, "side": "buy", "quantity": str(v.qty), "limit_price": str(bid - v.step * 3)}
+    t = threading.Thread(target=lambda: box.setdefault("r", c.request("place_signal", params, timeout=10)), daemon=True)
+    t.start()
+    wait_until(lambda: len(venue.ex.orders) > before or box, timeout=5, what="the held order at the venue")
+    assert not box, box
+    c2 = s.client()
+    r = c2.call("cancel_order", intent_id="held")
+    assert r["status"] == "pending_submit" and r["cancel_requested"] == "cancelled by request", r
+    cid = r["client_order_id"]
+    s.proc.send_signal(signal.SIGKILL)
+    s.proc.wait()
+    s.stderr.close()
+    vo = venue.ex.by_client(cid)
+    assert vo is not None and vo.live          # the venue has it, resting; the gateway is gone
+    venue.stream_blocked.clear()
+    s = Server(config=venue.config(**cfg), data_dir=data_dir, env=venue.env())
+    c = s.client()
+    wait_until(lambda: not vo.live, timeout=30, what="the order cancelled at the venue after the restart")
+    o = wait_until(lambda: (lambda x: x if x["status"] == "cancelled" else None)(order_of(c, v, "held")), what="the ledger's order cancelled")
+    assert o["cancel_requested"] == "cancelled by request", o
+    with venue.ex.lock:
+        assert sum(1 for x in venue.ex.orders.values() if x.client_id == cid) == 1
+    again = c.call("place_signal", **params)
+    assert again["duplicate"] is True and again["current"]["status"] == "cancelled", again
+    finish(s, c, v)
+    first_tmp.cleanup()
+
+
 @pytest.mark.parametrize("name,policy", [("binance", "adopt"), ("binance", "cancel"), ("okx", "cancel"), ("bybit", "adopt"), ("hyperliquid", "adopt"),
                                          ("hyperliquid", "cancel"), ("dydx", "adopt"), ("dydx", "cancel")])
 def test_kill_9_during_a_500_signal_run_then_restart_reconciles(name, policy):

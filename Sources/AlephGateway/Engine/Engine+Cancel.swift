@@ -24,15 +24,16 @@ extension Engine {
                                details: [JSONMember("order_id", .string(id)), JSONMember("status", .string(order.status.rawValue))])
         }
         if order.status == .pendingSubmit {
-            throw RPCError.app(.orderNotCancellable, "order \(id) is still being placed; cancel it once it is acknowledged (an orders notification follows)",
-                               details: [JSONMember("order_id", .string(id)), JSONMember("status", .string(order.status.rawValue))])
+            // Its request is at the venue and its answer not back: cancelled as soon as it is.
+            requestCancelWhenPlaced(id, reason: "cancelled by request")
+            return orders[id].map { Presenter.order($0, instrument: instruments[$0.instrument]) } ?? .null
         }
         return try await cancel(id, reason: "cancelled by request")
     }
 
     /// Cancels one live order at its venue and merges what the venue says. A refusal (rate
     /// limit…) leaves the order as it was and is an error; no answer leaves it `pending_cancel`,
-    /// settled by lookups and the stream.
+    /// settled by lookups and the stream, and sent again while the venue still shows it live.
     @discardableResult
     func cancel(_ id: String, reason: String) async throws(RPCError) -> JSON {
         guard var order = orders[id], !order.status.isTerminal, order.status != .pendingSubmit else {
@@ -41,8 +42,14 @@ extension Engine {
         let executor = executor(for: order.venue)
         let remote = executor.traits.remote
         let previous = order.status
-        if order.status != .pendingCancel {
-            order.move(to: .pendingCancel, reason: nil, at: time.nowNanos())
+        let firstRequest = order.cancelRequested == nil
+        if firstRequest { order.cancelRequested = reason }
+        if remote {
+            cancelsWanted.insert(id)
+            cancelSentAt[id] = time.nowNanos()
+        }
+        if order.status != .pendingCancel || firstRequest {
+            if order.status != .pendingCancel { order.move(to: .pendingCancel, reason: nil, at: time.nowNanos()) }
             orders[id] = order
             if remote {
                 pendingRecords.append(.order(order, session: orderSessions[id]))
@@ -73,6 +80,8 @@ extension Engine {
         case .rejected(let r):
             if var o = orders[id], o.status == .pendingCancel {
                 o.move(to: previous == .uncertain ? .uncertain : previous, reason: nil, at: now)
+                // The caller hears of the refusal; a cancel asked for earlier stays asked for.
+                if firstRequest { o.cancelRequested = nil; cancelsWanted.remove(id) }
                 orders[id] = o
                 if remote { pendingRecords.append(.order(o, session: orderSessions[id])) }
             }
@@ -106,7 +115,7 @@ extension Engine {
                   session == nil || orderSessions[id] == session else { continue }
             if order.status == .pendingSubmit {
                 // Its request is at the venue and its answer not back: cancelled as soon as it is.
-                cancelWhenPlaced[id] = reason
+                requestCancelWhenPlaced(id, reason: reason)
                 pending.append(.string(id))
                 continue
             }
@@ -127,17 +136,5 @@ extension Engine {
         if !pending.isEmpty { b.add("pending", .array(pending)) }
         if !failed.isEmpty { b.add("failed", .array(failed)) }
         return b.json
-    }
-
-    /// Cancels an order a cancel-all called off while it was being placed, now that its venue
-    /// answered (an uncertain order is cancelled by its client id; a final one needs nothing).
-    func cancelIfCalledOff(_ id: String) async {
-        guard let reason = cancelWhenPlaced.removeValue(forKey: id), let o = orders[id], !o.status.isTerminal, o.status != .pendingSubmit else { return }
-        logger.notice("cancelling an order called off while it was being placed", metadata: ["order": "\(id)", "status": "\(o.status.rawValue)"])
-        do {
-            try await cancel(id, reason: reason)
-        } catch {
-            logger.warning("the cancel of an order called off while being placed failed", metadata: ["order": "\(id)", "error": "\(error.message)"])
-        }
     }
 }

@@ -165,6 +165,7 @@ extension Engine {
                 return
             }
             applyVenueState(s, at: now, fromLookup: true)
+            noteLiveWhileCancelling(orderId, venueStatus: s.status)
             if was == .uncertain, orders[orderId]?.status != .uncertain {
                 venueExec[o.venue]?.resolved += 1
                 logger.notice("uncertain order resolved", metadata: ["order": "\(orderId)", "status": "\(orders[orderId]?.status.rawValue ?? "?")"])
@@ -261,6 +262,7 @@ extension Engine {
             if let id = orderId(forClientId: oo.state.clientOrderId) {
                 listed.insert(id)
                 applyVenueState(oo.state, at: now)
+                noteLiveWhileCancelling(id, venueStatus: oo.state.status)
             } else if clientIds.isOurs(oo.state.clientOrderId) {
                 orphans.append(oo)
             }

@@ -87,6 +87,11 @@ extension Engine {
             if o.live {
                 orders.markOpen(o.id)
                 report.openOrders += 1
+                // A cancel asked for before the restart is sent (again) once the venue shows the order live.
+                if o.cancelRequested != nil {
+                    cancelsWanted.insert(o.id)
+                    if o.status == .pendingCancel { cancelSeenLive.insert(o.id) }
+                }
                 if executors[o.venue]?.traits.remote != true {
                     logger.error("an order placed live is in the ledger but its venue is not live now: it stays as it was until the venue is live again",
                                  metadata: ["order": "\(o.id)", "venue": "\(o.venue)", "status": "\(o.status.rawValue)"])

@@ -60,9 +60,13 @@ public actor Engine {
     var modifyUncertain: Set<String> = []
     /// Live venues whose account changed (a fill, an order's end) and must be read again.
     var accountStale: Set<String> = []
-    /// Orders a cancel-all or dead-man's switch called off while they were still being placed:
-    /// cancelled (with this reason) as soon as their venue answers.
-    var cancelWhenPlaced: [String: String] = [:]
+    /// Remote orders with a cancel asked for (`Order.cancelRequested`) and not yet ended: watched
+    /// until the venue confirms (see `cancelsDue`).
+    var cancelsWanted: Set<String> = []
+    /// When each watched order's cancel was last sent (ns; none yet after a restart).
+    var cancelSentAt: [String: Int64] = [:]
+    /// Cancelling orders a lookup or reconciliation found still live at the venue since the last send.
+    var cancelSeenLive: Set<String> = []
     /// Orders with a modify in flight (a cancel-replace's old leg must not end them).
     var modifying: Set<String> = []
     /// `venue||venue order id` of venue orders a cancel-replace superseded.

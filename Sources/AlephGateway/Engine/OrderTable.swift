@@ -7,24 +7,32 @@ import AlephCore
 /// `limit × remaining` rounded on its own, then added), but updated on each change instead of
 /// summed over every open order per intent: with thousands of resting orders a scan per intent
 /// dominated the order path. The invariant: the totals always equal the sums over the ids in
-/// `openIds` that have an order, whatever order ids and orders change in.
+/// `openIds` that have an order, whatever order ids and orders change in. The sums are kept in
+/// 128-bit raw units, so adding and taking out are exact inverses even where `Fixed` would
+/// saturate (absurd sizes); they saturate only when read.
 struct OrderTable {
     /// Open orders on one instrument: how many, and how much they would still buy and sell.
     struct InstrumentTotals: Equatable {
         /// Open orders counted.
         var count = 0
-        /// Σ remaining quantity of open buys.
-        var buy = Fixed.zero
-        /// Σ remaining quantity of open sells.
-        var sell = Fixed.zero
+        /// Σ remaining quantity of open buys, in raw units.
+        var buyRaw: Int128 = 0
+        /// Σ remaining quantity of open sells, in raw units.
+        var sellRaw: Int128 = 0
+        /// Σ remaining quantity of open buys (saturated).
+        var buy: Fixed { OrderTable.saturated(buyRaw) }
+        /// Σ remaining quantity of open sells (saturated).
+        var sell: Fixed { OrderTable.saturated(sellRaw) }
     }
 
     private var byId = ShardedMap<String, Order>()
     /// Ids of the orders that are open (not terminal), as the engine marks them.
     private(set) var openIds: Set<String> = []
     private var byInstrument: [String: InstrumentTotals] = [:]
-    /// Σ limit × remaining over the open orders (a market order counts zero).
-    private(set) var openNotional = Fixed.zero
+    /// Σ limit × remaining over the open orders in raw units (a market order counts zero).
+    private var openNotionalRaw: Int128 = 0
+    /// Σ limit × remaining over the open orders (a market order counts zero), saturated.
+    var openNotional: Fixed { OrderTable.saturated(openNotionalRaw) }
 
     /// Number of orders held (open or not).
     var count: Int { byId.count }
@@ -67,14 +75,20 @@ struct OrderTable {
 
     /// The totals summed from scratch over the open orders (the invariant's other side, for tests).
     func recomputed() -> (byInstrument: [String: InstrumentTotals], notional: Fixed) {
-        var t: [String: InstrumentTotals] = [:], n = Fixed.zero
+        var t: [String: InstrumentTotals] = [:], n: Int128 = 0
         for id in openIds {
             guard let o = byId[id] else { continue }
             t[o.instrument, default: InstrumentTotals()].count += 1
-            if o.side == .buy { t[o.instrument, default: InstrumentTotals()].buy += o.remainingQuantity } else { t[o.instrument, default: InstrumentTotals()].sell += o.remainingQuantity }
-            n += OrderTable.notional(o)
+            let q = Int128(o.remainingQuantity.raw)
+            if o.side == .buy { t[o.instrument, default: InstrumentTotals()].buyRaw += q } else { t[o.instrument, default: InstrumentTotals()].sellRaw += q }
+            n += Int128(OrderTable.notional(o).raw)
         }
-        return (t, n)
+        return (t, OrderTable.saturated(n))
+    }
+
+    /// A raw 128-bit sum as `Fixed`, saturated at its bounds.
+    static func saturated(_ raw: Int128) -> Fixed {
+        Fixed(raw: raw > Int128(Int64.max) ? .max : raw < Int128(Int64.min) ? .min : Int64(raw))
     }
 
     /// The running totals per instrument (empty entries dropped), to compare with `recomputed()`.
@@ -84,16 +98,10 @@ struct OrderTable {
 
     private mutating func add(_ o: Order, sign: Int) {
         var t = byInstrument[o.instrument] ?? InstrumentTotals()
-        let q = o.remainingQuantity
-        if sign > 0 {
-            t.count += 1
-            if o.side == .buy { t.buy += q } else { t.sell += q }
-            openNotional += OrderTable.notional(o)
-        } else {
-            t.count -= 1
-            if o.side == .buy { t.buy -= q } else { t.sell -= q }
-            openNotional -= OrderTable.notional(o)
-        }
+        let q = Int128(o.remainingQuantity.raw) * Int128(sign)
+        t.count += sign
+        if o.side == .buy { t.buyRaw += q } else { t.sellRaw += q }
+        openNotionalRaw += Int128(OrderTable.notional(o).raw) * Int128(sign)
         byInstrument[o.instrument] = t
     }
 }

@@ -91,6 +91,7 @@ enum Presenter {
         b.add("reduce_only", o.reduceOnly)
         b.add("rationale", o.rationale.map(JSON.string) ?? .null)
         b.add("reason", o.reason.map(JSON.string) ?? .null)
+        if let c = o.cancelRequested { b.add("cancel_requested", c) }
         b.add("created_ts_us", micros(o.createdAt))
         b.add("updated_ts_us", micros(o.updatedAt))
         return b.json

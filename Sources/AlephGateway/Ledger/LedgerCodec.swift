@@ -27,7 +27,8 @@ enum LedgerCodec {
     /// The columns `order(_:)` reads, in its order.
     static let orderColumns = """
         order_id, intent_id, instrument, side, type, time_in_force, limit_price, quantity, post_only, reduce_only, rationale, created_at,
-        filled_quantity, filled_notional, fees, state, reason, venue, venue_order_id, client_order_id, updated_at, session, live
+        filled_quantity, filled_notional, fees, state, reason, venue, venue_order_id, client_order_id, updated_at, session, live,
+        cancel_requested
         """
 
     /// An order and its session from a row selected with `orderColumns`.
@@ -47,6 +48,7 @@ enum LedgerCodec {
         o.clientOrderId = row[19]
         o.updatedAt = row[20]
         o.live = row[22]
+        o.cancelRequested = row[23]
         return (o, row[21])
     }
 

@@ -124,6 +124,11 @@ enum LedgerSchema {
             // are reconciled with the venue (a paper order on the same venue's books is not).
             try db.execute(sql: "ALTER TABLE orders ADD COLUMN live INTEGER NOT NULL DEFAULT 0")
         }
+        // Why a cancel was asked for: a cancel the gateway did not see confirmed (a crash, a lost
+        // answer, an order still being placed) is sent again after a restart.
+        m.registerMigration("v4-cancel-requested") { db in
+            try db.execute(sql: "ALTER TABLE orders ADD COLUMN cancel_requested TEXT")
+        }
         return m
     }
 }

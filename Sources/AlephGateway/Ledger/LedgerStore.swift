@@ -37,11 +37,11 @@ final class LedgerStore {
         order = try LedgerStatement(db, """
             INSERT INTO orders (seq, order_id, intent_id, session, venue, venue_order_id, client_order_id, instrument, side, type,
                 time_in_force, limit_price, quantity, filled_quantity, filled_notional, fees, state, post_only, reduce_only,
-                rationale, reason, created_at, updated_at, live)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                rationale, reason, created_at, updated_at, live, cancel_requested)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(seq) DO UPDATE SET venue_order_id = excluded.venue_order_id, filled_quantity = excluded.filled_quantity,
                 filled_notional = excluded.filled_notional, fees = excluded.fees, state = excluded.state, reason = excluded.reason,
-                updated_at = excluded.updated_at
+                updated_at = excluded.updated_at, cancel_requested = excluded.cancel_requested
             """)
         fill = try LedgerStatement(db, """
             INSERT INTO fills (seq, fill_id, venue_trade_id, order_id, intent_id, instrument, side, price, quantity, fee, liquidity, ts)
@@ -174,6 +174,7 @@ final class LedgerStore {
         order.int(o.createdAt)
         order.int(o.updatedAt)
         order.bool(o.live)
+        order.text(o.cancelRequested)
         try order.run()
     }
 
@@ -212,6 +213,7 @@ final class LedgerStore {
         json.decimal("fees", o.fees)
         json.string("state", o.status.rawValue)
         json.string("reason", o.reason)
+        if let c = o.cancelRequested { json.string("cancel_requested", c) }
         json.end()
         return json.bytes
     }

@@ -707,6 +707,10 @@ enum EmbeddedSchemas {
       ],
       "description": "Why it was rejected or its remainder cancelled."
     },
+    "cancel_requested": {
+      "type": "string",
+      "description": "Present once a cancel was asked for (cancel_order, cancel_all, halt, the dead-man's switch): why. It is durable: an order still being placed is cancelled as soon as its venue answers, and a cancel the venue has not confirmed is sent again while the venue still shows the order live, across restarts."
+    },
     "created_ts_us": {
       "$ref": "timestamp_us.json"
     },
@@ -1660,7 +1664,7 @@ enum EmbeddedSchemas {
         ("methods/cancel_order.params.json", ###"""
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
-  "description": "Cancel one open order by order_id or intent_id.",
+  "description": "Cancel one open order by order_id or intent_id. An order still being placed (pending_submit) is answered as it stands with cancel_requested set, and cancelled as soon as its venue answers. Once asked for, a cancel is kept (durably) until the venue confirms the order ended.",
   "type": "object",
   "properties": {
     "order_id": {

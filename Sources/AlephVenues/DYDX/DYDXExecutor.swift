@@ -243,9 +243,18 @@ public final class DYDXExecutor: VenueExecutor {
     }
 
     /// A stateful transaction under the account sequence: read when unknown, retried (at most
-    /// twice) with the sequence the node names on `incorrect account sequence`.
-    nonisolated(nonsending) func sendStateful(_ message: [UInt8], timeoutHeight: UInt64) async -> Sent {
+    /// twice) with the sequence the node names on `incorrect account sequence`. Its
+    /// `timeout_height` (`timeoutBlocks` past the height) is taken once the lane is ours — a
+    /// transaction that waited behind a slow one must not leave already timed out — and handed
+    /// to `willSend` first.
+    nonisolated(nonsending) func sendStateful(_ message: [UInt8], timeoutBlocks: UInt64, willSend: (UInt64) -> Void = { _ in }) async -> Sent {
         await sequence.acquire()
+        let timeoutHeight: UInt64
+        do { timeoutHeight = UInt64(max(0, try await currentHeight())) + timeoutBlocks } catch {
+            await sequence.release()
+            return .notSent("the dYdX node's height is unknown (\(error))")
+        }
+        willSend(timeoutHeight)
         var result = Sent.notSent("not attempted")
         for _ in 0..<3 {
             var seq = await sequence.next
@@ -302,18 +311,18 @@ public final class DYDXExecutor: VenueExecutor {
         case .failure(let r): return .rejected(r)
         }
         let shortTerm = chainOrder.id.orderFlags == 0
-        let timeoutHeight = UInt64(height) + UInt64(config.goodTilBlocks)
         state.withLock { s in
             s.flags[cid] = chainOrder.id.orderFlags
             s.tickerOf[cid] = inst.symbol
-            if case .block(let b) = chainOrder.goodTil { s.deadAfter[cid] = Int64(b) } else { s.deadAfter[cid] = Int64(timeoutHeight) }
+            if case .block(let b) = chainOrder.goodTil { s.deadAfter[cid] = Int64(b) }
         }
         let message = DYDXMessages.placeOrder(chainOrder)
         let sent: Sent
         if shortTerm {
             sent = await send(message, sequence: await sequence.next ?? 0, timeoutHeight: 0)
         } else {
-            sent = await sendStateful(message, timeoutHeight: timeoutHeight)
+            // A lost stateful order can land only until its timeout height.
+            sent = await sendStateful(message, timeoutBlocks: UInt64(config.goodTilBlocks)) { h in state.withLock { $0.deadAfter[cid] = Int64(h) } }
         }
         switch sent {
         case .notSent(let why): return .rejected(VenueRejection(code: .venueUnavailable, message: "not sent: \(why)", retryable: true))
@@ -377,7 +386,7 @@ public final class DYDXExecutor: VenueExecutor {
             sent = await send(DYDXMessages.cancelOrder(id, goodTil: .block(UInt32(clamping: gtb))), sequence: await sequence.next ?? 0, timeoutHeight: 0)
         } else {
             let gtbt = rest.nowMs() / 1000 + Int64(min(config.statefulTTLSeconds, 30 * 86_400))
-            sent = await sendStateful(DYDXMessages.cancelOrder(id, goodTil: .time(UInt32(clamping: gtbt))), timeoutHeight: UInt64(height) + UInt64(config.goodTilBlocks))
+            sent = await sendStateful(DYDXMessages.cancelOrder(id, goodTil: .time(UInt32(clamping: gtbt))), timeoutBlocks: UInt64(config.goodTilBlocks))
         }
         switch sent {
         case .notSent(let why):
