@@ -168,6 +168,34 @@ def test_lost_stateful_answer_is_resolved_from_the_indexer_and_a_lost_send_by_he
     finish(s, c, m)
 
 
+def test_a_stateful_cancel_queued_behind_a_slow_transaction_is_not_sent_already_timed_out(dydx):
+    """The account-sequence lane carries one stateful transaction at a time: a cancel that waited
+    behind a placement whose answer hung takes its timeout height when it is sent, not when asked."""
+    m = dydx
+    s, c = start_gateway(m, INST, "dydx", submit_timeout_ms=3000)
+    bid = m.ex.best_bid()
+    r = c.call("place_signal", intent_id="rest", instrument=INST, side="buy", quantity="0.002", limit_price=str(bid - 50))
+    assert r["status"] == "open", r
+    m.faults.add("order", "hang")
+    box = {}
+    c2 = s.client()
+    slow = {"intent_id": "slow", "instrument": INST, "side": "buy", "quantity": "0.002", "limit_price": str(bid - 60)}
+    t = threading.Thread(target=lambda: box.setdefault("r", c2.request("place_signal", slow, timeout=15)), daemon=True)
+    t.start()
+    wait_until(lambda: len(txs(m, kind="place")) == 2, what="the slow placement at the node")
+    asked_at = m.height
+    c.call("cancel_order", intent_id="rest")     # waits in the lane: the node holds the placement's answer 5 s
+    wait_until(lambda: order_of(c, "rest")["status"] == "cancelled", timeout=20, what="the cancel")
+    cancel = txs(m, kind="cancel")
+    # Sent ~3 s (60 blocks) after it was asked for, with a window from then.
+    assert len(cancel) == 1 and cancel[0]["timeout_height"] > asked_at + 20 + 20, (asked_at, cancel)
+    t.join(15)
+    assert box["r"]["result"]["status"] in ("uncertain", "open"), box   # the Indexer may show it before the answer times out
+    wait_until(lambda: order_of(c, "slow")["status"] == "open", what="the slow order resolved")
+    validate_client(c2)
+    finish(s, c, m)
+
+
 def test_a_signature_for_another_chain_is_refused_by_the_venue():
     m = MockDYDX(chain="dydx-testnet-4").start()
     try:
