@@ -49,10 +49,15 @@ build: sysdeps schemas
 serve: build
 	$(BIN) serve
 
+# The e2e suite runs once; tests that failed run once more, on their own, and the run passes only
+# if they pass then. A test that fails twice fails the run; one that passes on the rerun is a
+# timing flake under load, named in the log as FLAKY to be looked into (never silently).
 test: sysdeps venv check-schemas
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
-	ALEPHTX_BIN=$(BIN) $(PY) -m pytest -q Tests/e2e
+	ALEPHTX_BIN=$(BIN) $(PY) -m pytest -q Tests/e2e || { \
+	  echo "FLAKY? rerunning once, on their own, the e2e tests that failed above:"; \
+	  ALEPHTX_BIN=$(BIN) $(PY) -m pytest -q -rA --last-failed --last-failed-no-failures none Tests/e2e; }
 
 unit:
 	$(SWIFT) test
