@@ -24,9 +24,9 @@ import Testing
         var rng = Rng(s: 42)
         var t = OrderTable()
         var ids: [String] = []
-        var sawOpen = 0
+        var sawOpen = 0, sawUnsettled = 0
         for step in 0..<4_000 {
-            switch rng.next(7) {
+            switch rng.next(8) {
             case 0, 1:  // a new order, usually opened right after (either order of the two steps)
                 let id = "o-\(step)"
                 ids.append(id)
@@ -39,6 +39,9 @@ import Testing
                 guard let id = ids.randomElement(using: &rng), let filled = t[id]?.filledQuantity else { continue }
                 t[id]?.limitPrice = Fixed(raw: Int64(1 + rng.next(10_000_000)) * 1_000)
                 t[id]?.quantity = filled + Fixed(raw: Int64(1 + rng.next(1000)))
+            case 7:  // a state change (uncertain, cancelling, acknowledged…)
+                guard let id = ids.randomElement(using: &rng), t[id] != nil else { continue }
+                t[id]?.status = [OrderStatus.pendingSubmit, .uncertain, .open, .partiallyFilled, .pendingCancel][rng.next(5)]
             case 4:  // ends
                 guard let id = ids.randomElement(using: &rng) else { continue }
                 t.markClosed(id)
@@ -52,10 +55,12 @@ import Testing
             let recount = t.recomputed()
             #expect(t.runningTotals == recount.byInstrument, "step \(step)")
             #expect(t.openNotional == recount.notional, "step \(step)")
-            if t.runningTotals != recount.byInstrument || t.openNotional != recount.notional { return }
+            #expect(t.unsettledIds == recount.unsettled, "step \(step)")
+            if t.runningTotals != recount.byInstrument || t.openNotional != recount.notional || t.unsettledIds != recount.unsettled { return }
+            sawUnsettled = max(sawUnsettled, t.unsettledIds.count)
             sawOpen = max(sawOpen, t.openIds.count)
         }
-        #expect(sawOpen > 100)
+        #expect(sawOpen > 100 && sawUnsettled > 20)
     }
 
     @Test func totalsPastFixedsRangeStayExactWhenOrdersLeave() {

@@ -393,7 +393,13 @@ class MockVenue:
             self.order_requests += 1
 
     def push(self, messages):
-        """Sends frames to every subscribed private stream, from any thread."""
+        """Sends frames to every subscribed private stream, from any thread. While `stream_blocked`
+        is set nothing is delivered (lost, as in a partition), and a stream that subscribed just as
+        the block began (its connect was already admitted) is cut."""
+        if self.stream_blocked.is_set():
+            if self.user_sockets:
+                self.drop_streams()
+            return
         for ws in list(self.user_sockets):
             for m in messages:
                 self.server.call(lambda w=ws, x=m: asyncio.ensure_future(self._send(w, x)))

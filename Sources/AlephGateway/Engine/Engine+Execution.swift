@@ -134,7 +134,7 @@ extension Engine {
     /// still pending their first answer longer than `pendingAfterNs`.
     public func unsettledOrders(venue: String, pendingAfterNs: Int64 = 5_000_000_000) -> [Order] {
         let now = time.nowNanos()
-        return openOrderIds.compactMap { orders[$0] }.filter { o in
+        return orders.unsettledIds.union(modifyUncertain).compactMap { orders.openOrder($0) }.filter { o in
             guard o.venue == venue else { return false }
             if modifyUncertain.contains(o.id) { return true }
             switch o.status {
@@ -201,10 +201,8 @@ extension Engine {
 
     /// The gateway order a venue order id stands for.
     func orderId(venue: String, instrument: String, venueOrderId: String) -> String? {
-        if let id = venueOrderIndex[Engine.venueKey(venue, instrument, venueOrderId)] { return id }
-        // Orders acknowledged before the index existed (restart): scan the live ones once.
-        for id in openOrderIds { if let o = orders[id], o.venue == venue, o.instrument == instrument, o.venueOrderId == venueOrderId { return id } }
-        return nil
+        // Every order's venue id is indexed as it is learned, and again at restore.
+        venueOrderIndex[Engine.venueKey(venue, instrument, venueOrderId)]
     }
 
     /// Books fills found by a catch-up query (after a stream gap, a restart, or a count that ran

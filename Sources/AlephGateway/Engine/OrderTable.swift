@@ -29,6 +29,9 @@ struct OrderTable {
     /// Ids of the orders that are open (not terminal), as the engine marks them.
     private(set) var openIds: Set<String> = []
     private var byInstrument: [String: InstrumentTotals] = [:]
+    /// Ids of the open orders whose state is not settled (`pending_submit`, `uncertain`,
+    /// `pending_cancel`): what the resolver looks up on every tick, without scanning the rest.
+    private(set) var unsettledIds: Set<String> = []
     /// Σ limit × remaining over the open orders in raw units (a market order counts zero).
     private var openNotionalRaw: Int128 = 0
     /// Σ limit × remaining over the open orders (a market order counts zero), saturated.
@@ -42,8 +45,8 @@ struct OrderTable {
         get { byId[id] }
         set {
             if openIds.contains(id) {
-                if let old = byId[id] { add(old, sign: -1) }
-                if let newValue { add(newValue, sign: 1) }
+                if let old = byId[id] { add(old, id: id, sign: -1) }
+                if let newValue { add(newValue, id: id, sign: 1) }
             }
             byId[id] = newValue
         }
@@ -52,13 +55,13 @@ struct OrderTable {
     /// Marks `id` open (its order, if held, joins the totals).
     mutating func markOpen(_ id: String) {
         guard openIds.insert(id).inserted, let o = byId[id] else { return }
-        add(o, sign: 1)
+        add(o, id: id, sign: 1)
     }
 
     /// Marks `id` no longer open (its order leaves the totals).
     mutating func markClosed(_ id: String) {
         guard openIds.remove(id) != nil, let o = byId[id] else { return }
-        add(o, sign: -1)
+        add(o, id: id, sign: -1)
     }
 
     /// Open-order totals on `instrument`.
@@ -70,21 +73,25 @@ struct OrderTable {
     /// Whether the running totals equal a recount (the invariant; debug builds check it each step).
     var totalsMatchRecount: Bool {
         let r = recomputed()
-        return runningTotals == r.byInstrument && openNotional == r.notional
+        return runningTotals == r.byInstrument && openNotional == r.notional && unsettledIds == r.unsettled
     }
 
     /// The totals summed from scratch over the open orders (the invariant's other side, for tests).
-    func recomputed() -> (byInstrument: [String: InstrumentTotals], notional: Fixed) {
-        var t: [String: InstrumentTotals] = [:], n: Int128 = 0
+    func recomputed() -> (byInstrument: [String: InstrumentTotals], notional: Fixed, unsettled: Set<String>) {
+        var t: [String: InstrumentTotals] = [:], n: Int128 = 0, u: Set<String> = []
         for id in openIds {
             guard let o = byId[id] else { continue }
+            if OrderTable.isUnsettled(o.status) { u.insert(id) }
             t[o.instrument, default: InstrumentTotals()].count += 1
             let q = Int128(o.remainingQuantity.raw)
             if o.side == .buy { t[o.instrument, default: InstrumentTotals()].buyRaw += q } else { t[o.instrument, default: InstrumentTotals()].sellRaw += q }
             n += Int128(OrderTable.notional(o).raw)
         }
-        return (t, OrderTable.saturated(n))
+        return (t, OrderTable.saturated(n), u)
     }
+
+    /// States a lookup must settle.
+    static func isUnsettled(_ s: OrderStatus) -> Bool { s == .pendingSubmit || s == .uncertain || s == .pendingCancel }
 
     /// A raw 128-bit sum as `Fixed`, saturated at its bounds.
     static func saturated(_ raw: Int128) -> Fixed {
@@ -96,7 +103,10 @@ struct OrderTable {
 
     private static func notional(_ o: Order) -> Fixed { (o.limitPrice ?? .zero).multiplied(by: o.remainingQuantity) }
 
-    private mutating func add(_ o: Order, sign: Int) {
+    private mutating func add(_ o: Order, id: String, sign: Int) {
+        if OrderTable.isUnsettled(o.status) {
+            if sign > 0 { unsettledIds.insert(id) } else { unsettledIds.remove(id) }
+        }
         var t = byInstrument[o.instrument] ?? InstrumentTotals()
         let q = Int128(o.remainingQuantity.raw) * Int128(sign)
         t.count += sign
