@@ -89,6 +89,9 @@ import Testing
         #expect(try state("CANCELED", tif: "IOC").status == .expired && state("CANCELED", tif: "IOC", filled: "0.001").status == .cancelled)
         #expect(try state("BEST_EFFORT_CANCELED", height: 5_021).status == .expired)
         #expect(try state("BEST_EFFORT_CANCELED", height: 5_021, cancel: true).status == .cancelled)
+        // Our cancel, best effort, before the order's good-til-block: it may still match elsewhere.
+        #expect(try state("BEST_EFFORT_CANCELED", height: 5_010, cancel: true).status == nil)
+        #expect(try state("BEST_EFFORT_CANCELED", height: 5_020, cancel: true).status == nil)
         #expect(try state("CANCELED", height: 5_010).status == .cancelled)
     }
 

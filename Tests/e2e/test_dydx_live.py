@@ -105,6 +105,18 @@ def test_short_term_quote_expires_by_height_unfilled(dydx):
     m.ex.fill_resting(order_of(c, "q2")["client_order_id"], D("0.001"))
     wait_until(lambda: order_of(c, "q2")["status"] == "expired", timeout=10, what="partly filled quote expired")
     assert D(order_of(c, "q2")["filled_quantity"]) == D("0.001")
+    # A quote we cancel: the Indexer says BEST_EFFORT_CANCELED at once, but another validator may
+    # still match it until its good-til-block passes, so it stays pending_cancel until then.
+    r = c.call("place_signal", intent_id="q3", instrument=INST, side="buy", quantity="0.002", limit_price=str(bid - 30))
+    gtb = txs(m, kind="place")[-1]["gtb"]
+    c.call("cancel_order", intent_id="q3")
+    vo = m.ex.by_client(order_of(c, "q3")["client_order_id"])
+    wait_until(lambda: not vo.live, what="the cancel at the node")
+    time.sleep(0.2)
+    st, h = order_of(c, "q3")["status"], m.height
+    assert st == "pending_cancel" or h > gtb, (st, h, gtb)
+    wait_until(lambda: order_of(c, "q3")["status"] == "cancelled", timeout=10, what="final once past its good-til-block")
+    assert m.height > gtb
     finish(s, c, m)
 
 

@@ -35,7 +35,8 @@ extension Engine {
 
     /// Notes that the venue still shows a cancelling order live (a lookup, a reconciliation).
     func noteLiveWhileCancelling(_ id: String, venueStatus: OrderStatus?) {
-        guard orders[id]?.status == .pendingCancel, cancelsWanted.contains(id), venueStatus.map({ !$0.isTerminal }) ?? true else { return }
+        guard orders[id]?.status == .pendingCancel, cancelsWanted.contains(id),
+              venueStatus == .open || venueStatus == .partiallyFilled else { return }
         cancelSeenLive.insert(id)
     }
 

@@ -168,7 +168,11 @@ public enum DYDXExecWire {
                 let pastBlock = o.goodTilBlock.map { height > $0 } ?? false
                 let pastTime = o.goodTilBlockTime.map { nowNs >= $0 } ?? false
                 let expiredWord = o.removalReason?.uppercased().contains("EXPIRED") ?? false
-                if expiredWord || (!cancelRequested && (pastBlock || pastTime)) {
+                if o.status == "BEST_EFFORT_CANCELED" && cancelRequested && o.goodTilBlock != nil && !pastBlock {
+                    // Our short-term cancel left the Indexer's node's book; another validator's
+                    // may still match the order until its good-til-block passes: not final yet.
+                    status = nil
+                } else if expiredWord || (!cancelRequested && (pastBlock || pastTime)) {
                     status = .expired
                     reason = o.goodTilBlock.map { "good-til-block \($0) passed" } ?? "good-til-block-time passed"
                 } else {
