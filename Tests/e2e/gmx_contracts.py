@@ -107,9 +107,11 @@ USDC = """
 # pragma version ~=0.4.0
 balanceOf: public(HashMap[address, uint256])
 allowance: public(HashMap[address, HashMap[address, uint256]])
+symbol: public(String[8])
 @deploy
 def __init__(holder: address, supply: uint256):
     self.balanceOf[holder] = supply
+    self.symbol = "USDC"
 @external
 def transfer(to: address, amount: uint256) -> bool:
     assert self.balanceOf[msg.sender] >= amount, "ERC20: transfer amount exceeds balance"

@@ -6,7 +6,7 @@ becomes a fill and a position, a decrease closes it, a keeper cancellation and a
 import json
 import threading
 import time
-from decimal import Decimal as D
+from decimal import ROUND_DOWN, Decimal as D
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -104,6 +104,11 @@ lot_size = "0.001"
         if "result" in r and r["result"]["asks"]:
             break
         time.sleep(0.05)
+    # …and the venue reconciled (its wallet read): it trades only then.
+    while time.time() < deadline:
+        if any(e["venue"] == "gmx" and e["state"] == "live" for e in c.call("get_health")["execution"]):
+            break
+        time.sleep(0.05)
     yield {"node": node, "addr": a, "server": s, "client": c, "tickers": tickers}
     for cl in s.clients:
         validate_client(cl)
@@ -187,3 +192,32 @@ def test_a_reverting_order_is_rejected_with_its_reason_and_never_broadcast(rig):
     assert r["status"] == "rejected" and "ERC20: transfer amount exceeds balance" in json.dumps(r), r
     to_router = [raw for raw in node.sent[sent_before:] if rig["addr"]["exchange_router"][2:].lower() in raw.hex()]
     assert to_router == [], "a reverting order reached the node"
+
+
+def test_the_wallet_is_the_venue_account_and_is_read_again_after_an_order_ends(rig):
+    c = rig["client"]
+    trader = bytes.fromhex(TRADER.address[2:])
+
+    def wallet():
+        acct = next((a for a in c.call("get_balances")["accounts"] if a["venue"] == "gmx"), None)
+        return {b["asset"]: (D(b["free"]), D(b["locked"])) for b in acct["balances"]} if acct else {}
+
+    def chain():
+        eth = (D(rig["node"].balance(trader)) / D(10**18)).quantize(D("0.00000001"), rounding=ROUND_DOWN)
+        return {"USDC": (D(usdc(rig, TRADER.address)) / D(10**6), D(0)), "ETH": (eth, D(0))}
+
+    deadline = time.time() + 90
+    while wallet() != chain() and time.time() < deadline:
+        time.sleep(0.1)
+    assert wallet() == chain() and chain()["USDC"][0] > 0, (wallet(), chain())
+    # An order moves collateral out and pays gas; once it ends the wallet is read again.
+    before = chain()
+    c.call("place_signal", intent_id="gmx-wallet", instrument=INST, side="buy", quantity="0.1")
+    o = wait_order(c, "gmx-wallet", lambda o: o["status"] == "open" and o["venue_order_id"])
+    keeper(rig, "execute", o["venue_order_id"], units("3600.5"))
+    wait_order(c, "gmx-wallet", lambda o: o["status"] == "filled")
+    deadline = time.time() + 10
+    while wallet() != chain() and time.time() < deadline:
+        time.sleep(0.05)
+    assert wallet() == chain() and chain()["USDC"][0] < before["USDC"][0], (wallet(), chain(), before)
+

@@ -20,7 +20,8 @@ public final class GMXExecutor: VenueExecutor {
     /// Live.
     public let mode = ExecutionMode.live
     /// Remote: journaled before sent; a create transaction not seen is looked up, never re-signed.
-    public let traits = ExecutorTraits(remote: true, notFoundFinalAfterMs: 600_000, maxClientOrderIdLength: 64, streamsAccount: true)
+    /// The wallet is read again soon after an order ends (no stream carries it).
+    public let traits = ExecutorTraits(remote: true, notFoundFinalAfterMs: 600_000, maxClientOrderIdLength: 64, streamsAccount: false)
 
     struct Tracked: Sendable {
         var instrument: String
@@ -35,6 +36,8 @@ public final class GMXExecutor: VenueExecutor {
         var lastBlock: UInt64 = 0
         /// Positions as GMX last reported them (size in USD × 10^30, in index-token units) by market and side.
         var positions: [String: (usd: BigUInt, tokens: BigUInt)] = [:]
+        /// ERC-20 symbols read (or the address when a token has none), by token.
+        var symbols: [[UInt8]: String] = [:]
     }
 
     static func positionKey(_ market: [UInt8], _ isLong: Bool) -> String { Hex.encode(market) + (isLong ? "L" : "S") }
@@ -204,8 +207,42 @@ public final class GMXExecutor: VenueExecutor {
     public func openOrders() async throws -> [VenueOpenOrder] { [] }
     /// Fills arrive from the EventEmitter's logs (rescanned from the start after a restart).
     public func fills(since: Int64) async throws -> [VenueFillReport] { [] }
-    /// Positions come from the fills (the Reader is not read yet).
-    public func account() async throws -> VenueAccountSnapshot { VenueAccountSnapshot(balances: []) }
+    /// The trading account's wallet: each collateral token's `balanceOf` (named by its
+    /// `symbol()`, else its address) and the native balance (`ETH`). Positions come from the
+    /// fills (the Reader is not read yet).
+    public func account() async throws -> VenueAccountSnapshot {
+        let owner = evm.address
+        var out: [VenueBalance] = []
+        var seen: Set<[UInt8]> = []
+        for m in config.markets where seen.insert(m.collateralToken).inserted {
+            let units = try await evm.erc20Balance(token: m.collateralToken, owner: owner)
+            out.append(VenueBalance(asset: await tokenSymbol(m.collateralToken), free: GMXExecutor.clampedTokens(units, decimals: m.collateralDecimals),
+                                    locked: .zero))
+        }
+        let wei = try await rpc.quantity("eth_getBalance", [.string(Hex.encode(owner)), .string("latest")])
+        out.append(VenueBalance(asset: "ETH", free: GMXExecutor.clampedTokens(wei, decimals: 18), locked: .zero))
+        return VenueAccountSnapshot(balances: out)
+    }
+
+    /// Smallest units → whole tokens, at `Fixed`'s bound when beyond it.
+    static func clampedTokens(_ units: BigUInt, decimals: Int) -> Fixed {
+        tokens(units, decimals: decimals) ?? Fixed(raw: .max)
+    }
+
+    /// An ERC-20's `symbol()` (read once), or its address when it has none.
+    func tokenSymbol(_ token: [UInt8]) async -> String {
+        if let s = state.withLock({ $0.symbols[token] }) { return s }
+        var name = Hex.encode(token)
+        if let data = try? ABI.call("symbol()", []),
+           let out = try? await rpc.call("eth_call", [.object([JSONMember("to", .string(Hex.encode(token))), JSONMember("data", .string(Hex.encode(data)))]),
+                                                     .string("latest")]),
+           let bytes = out.stringValue.flatMap({ try? Hex.decode($0) }), let v = try? ABI.decode([.string], bytes),
+           case .string(let s) = v.first, !s.isEmpty, s.count <= 16, s.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" }) {
+            name = s
+        }
+        state.withLock { $0.symbols[token] = name }
+        return name
+    }
 
     /// Orders live at GMX after a restart: followed again by client id and order key.
     public func restore(_ orders: [Order]) {
