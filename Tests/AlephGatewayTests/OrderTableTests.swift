@@ -15,9 +15,11 @@ import Testing
     func order(_ id: String, _ rng: inout Rng) -> Order {
         let inst = ["a:X", "b:Y", "c:Z"][rng.next(3)]
         let price: Fixed? = rng.next(5) == 0 ? nil : Fixed(raw: Int64(1 + rng.next(10_000_000)) * 1_000)
-        return Order(id: id, intentId: "i-\(id)", instrument: inst, side: rng.next(2) == 0 ? .buy : .sell, type: price == nil ? .market : .limit,
-                     timeInForce: .gtc, limitPrice: price, quantity: Fixed(raw: Int64(1 + rng.next(1_000_000)) * 37),
-                     postOnly: false, reduceOnly: false, rationale: nil, createdAt: 0)
+        var o = Order(id: id, intentId: "i-\(id)", instrument: inst, side: rng.next(2) == 0 ? .buy : .sell, type: price == nil ? .market : .limit,
+                      timeInForce: .gtc, limitPrice: price, quantity: Fixed(raw: Int64(1 + rng.next(1_000_000)) * 37),
+                      postOnly: false, reduceOnly: false, rationale: nil, createdAt: 0)
+        o.venue = String(inst.prefix(1))
+        return o
     }
 
     @Test func runningTotalsEqualARecountAfterEveryChange() {
@@ -56,6 +58,7 @@ import Testing
             #expect(t.runningTotals == recount.byInstrument, "step \(step)")
             #expect(t.openNotional == recount.notional, "step \(step)")
             #expect(t.unsettledIds == recount.unsettled, "step \(step)")
+            #expect(t.totalsMatchRecount, "step \(step)")
             if t.runningTotals != recount.byInstrument || t.openNotional != recount.notional || t.unsettledIds != recount.unsettled { return }
             sawUnsettled = max(sawUnsettled, t.unsettledIds.count)
             sawOpen = max(sawOpen, t.openIds.count)

@@ -75,9 +75,9 @@ extension Engine {
         b.add("mode", v.mode.rawValue)
         b.add("state", v.state.rawValue)
         b.add("stream", v.mode == .paper ? .null : .bool(v.streamUp))
-        let open = openOrderIds.compactMap { orders[$0] }.filter { $0.venue == v.venue }
-        b.add("open_orders", .int(open.count))
-        b.add("uncertain_orders", .int(open.filter { $0.status == .uncertain }.count))
+        let counts = orders.counts(on: v.venue)
+        b.add("open_orders", .int(counts.open))
+        b.add("uncertain_orders", .int(counts.uncertain))
         b.add("resolved", .int(v.resolved))
         b.add("adopted", .int(v.adopted))
         b.add("orphans_cancelled", .int(v.orphansCancelled))

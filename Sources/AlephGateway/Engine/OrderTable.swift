@@ -32,6 +32,8 @@ struct OrderTable {
     /// Ids of the open orders whose state is not settled (`pending_submit`, `uncertain`,
     /// `pending_cancel`): what the resolver looks up on every tick, without scanning the rest.
     private(set) var unsettledIds: Set<String> = []
+    /// Open and uncertain orders per venue (`get_health` shows them for every venue).
+    private var byVenue: [String: VenueCounts] = [:]
     /// Σ limit × remaining over the open orders in raw units (a market order counts zero).
     private var openNotionalRaw: Int128 = 0
     /// Σ limit × remaining over the open orders (a market order counts zero), saturated.
@@ -64,6 +66,17 @@ struct OrderTable {
         add(o, id: id, sign: -1)
     }
 
+    /// How many open orders, and how many of them uncertain, one venue has.
+    struct VenueCounts: Equatable {
+        /// Open orders.
+        var open = 0
+        /// Of them, uncertain.
+        var uncertain = 0
+    }
+
+    /// Open and uncertain orders on `venue`.
+    func counts(on venue: String) -> VenueCounts { byVenue[venue] ?? VenueCounts() }
+
     /// Open-order totals on `instrument`.
     func totals(on instrument: String) -> InstrumentTotals { byInstrument[instrument] ?? InstrumentTotals() }
 
@@ -74,20 +87,23 @@ struct OrderTable {
     var totalsMatchRecount: Bool {
         let r = recomputed()
         return runningTotals == r.byInstrument && openNotional == r.notional && unsettledIds == r.unsettled
+            && byVenue.filter({ $0.value != VenueCounts() }) == r.byVenue
     }
 
     /// The totals summed from scratch over the open orders (the invariant's other side, for tests).
-    func recomputed() -> (byInstrument: [String: InstrumentTotals], notional: Fixed, unsettled: Set<String>) {
-        var t: [String: InstrumentTotals] = [:], n: Int128 = 0, u: Set<String> = []
+    func recomputed() -> (byInstrument: [String: InstrumentTotals], notional: Fixed, unsettled: Set<String>, byVenue: [String: VenueCounts]) {
+        var t: [String: InstrumentTotals] = [:], n: Int128 = 0, u: Set<String> = [], v: [String: VenueCounts] = [:]
         for id in openIds {
             guard let o = byId[id] else { continue }
+            v[o.venue, default: VenueCounts()].open += 1
+            if o.status == .uncertain { v[o.venue, default: VenueCounts()].uncertain += 1 }
             if OrderTable.isUnsettled(o.status) { u.insert(id) }
             t[o.instrument, default: InstrumentTotals()].count += 1
             let q = Int128(o.remainingQuantity.raw)
             if o.side == .buy { t[o.instrument, default: InstrumentTotals()].buyRaw += q } else { t[o.instrument, default: InstrumentTotals()].sellRaw += q }
             n += Int128(OrderTable.notional(o).raw)
         }
-        return (t, OrderTable.saturated(n), u)
+        return (t, OrderTable.saturated(n), u, v)
     }
 
     /// States a lookup must settle.
@@ -113,5 +129,9 @@ struct OrderTable {
         if o.side == .buy { t.buyRaw += q } else { t.sellRaw += q }
         openNotionalRaw += Int128(OrderTable.notional(o).raw) * Int128(sign)
         byInstrument[o.instrument] = t
+        var c = byVenue[o.venue] ?? VenueCounts()
+        c.open += sign
+        if o.status == .uncertain { c.uncertain += sign }
+        byVenue[o.venue] = c
     }
 }
