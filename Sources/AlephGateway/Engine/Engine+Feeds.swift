@@ -75,7 +75,7 @@ extension Engine {
         b.add("mode", v.mode.rawValue)
         b.add("state", v.state.rawValue)
         b.add("stream", v.mode == .paper ? .null : .bool(v.streamUp))
-        let counts = orders.counts(on: v.venue)
+        let counts = orders.totals(onVenue: v.venue)
         b.add("open_orders", .int(counts.open))
         b.add("uncertain_orders", .int(counts.uncertain))
         b.add("resolved", .int(v.resolved))

@@ -122,11 +122,6 @@ extension Engine {
     func getBalances(_ params: JSON?) throws(RPCError) -> JSON {
         _ = try Params(params, allowed: [])
         let marks = self.marks()
-        var reservedBy: [String: Fixed] = [:]
-        for id in openOrderIds {
-            guard let o = orders[id], o.side == .buy, !o.live else { continue }
-            reservedBy[o.venue, default: .zero] += (o.limitPrice ?? .zero).multiplied(by: o.remainingQuantity)
-        }
         var paperCash = Fixed.zero, starting = Fixed.zero, fees = Fixed.zero, reserved = Fixed.zero
         var accountsJSON: [JSON] = []
         for venue in accounts.keys.sorted() {
@@ -138,7 +133,7 @@ extension Engine {
             entry.add("mode", paper ? "paper" : "live")
             var balances: [JSON] = []
             if paper {
-                let r = reservedBy[venue] ?? .zero
+                let r = orders.totals(onVenue: venue).paperBuys
                 paperCash += a.cash
                 starting += a.startingCash
                 reserved += r

@@ -33,7 +33,7 @@ struct OrderTable {
     /// `pending_cancel`): what the resolver looks up on every tick, without scanning the rest.
     private(set) var unsettledIds: Set<String> = []
     /// Open and uncertain orders per venue (`get_health` shows them for every venue).
-    private var byVenue: [String: VenueCounts] = [:]
+    private var byVenue: [String: VenueTotals] = [:]
     /// Σ limit × remaining over the open orders in raw units (a market order counts zero).
     private var openNotionalRaw: Int128 = 0
     /// Σ limit × remaining over the open orders (a market order counts zero), saturated.
@@ -66,16 +66,21 @@ struct OrderTable {
         add(o, id: id, sign: -1)
     }
 
-    /// How many open orders, and how many of them uncertain, one venue has.
-    struct VenueCounts: Equatable {
+    /// One venue's open orders: how many, how many of them uncertain, and what its paper buys
+    /// hold back (Σ limit × remaining over buys matched in this process).
+    struct VenueTotals: Equatable {
         /// Open orders.
         var open = 0
         /// Of them, uncertain.
         var uncertain = 0
+        /// Σ limit × remaining over its open paper buys, in raw units.
+        var paperBuysRaw: Int128 = 0
+        /// Σ limit × remaining over its open paper buys (saturated).
+        var paperBuys: Fixed { OrderTable.saturated(paperBuysRaw) }
     }
 
-    /// Open and uncertain orders on `venue`.
-    func counts(on venue: String) -> VenueCounts { byVenue[venue] ?? VenueCounts() }
+    /// Open-order totals on `venue`.
+    func totals(onVenue venue: String) -> VenueTotals { byVenue[venue] ?? VenueTotals() }
 
     /// Open-order totals on `instrument`.
     func totals(on instrument: String) -> InstrumentTotals { byInstrument[instrument] ?? InstrumentTotals() }
@@ -87,16 +92,17 @@ struct OrderTable {
     var totalsMatchRecount: Bool {
         let r = recomputed()
         return runningTotals == r.byInstrument && openNotional == r.notional && unsettledIds == r.unsettled
-            && byVenue.filter({ $0.value != VenueCounts() }) == r.byVenue
+            && byVenue.filter({ $0.value != VenueTotals() }) == r.byVenue
     }
 
     /// The totals summed from scratch over the open orders (the invariant's other side, for tests).
-    func recomputed() -> (byInstrument: [String: InstrumentTotals], notional: Fixed, unsettled: Set<String>, byVenue: [String: VenueCounts]) {
-        var t: [String: InstrumentTotals] = [:], n: Int128 = 0, u: Set<String> = [], v: [String: VenueCounts] = [:]
+    func recomputed() -> (byInstrument: [String: InstrumentTotals], notional: Fixed, unsettled: Set<String>, byVenue: [String: VenueTotals]) {
+        var t: [String: InstrumentTotals] = [:], n: Int128 = 0, u: Set<String> = [], v: [String: VenueTotals] = [:]
         for id in openIds {
             guard let o = byId[id] else { continue }
-            v[o.venue, default: VenueCounts()].open += 1
-            if o.status == .uncertain { v[o.venue, default: VenueCounts()].uncertain += 1 }
+            v[o.venue, default: VenueTotals()].open += 1
+            if o.status == .uncertain { v[o.venue, default: VenueTotals()].uncertain += 1 }
+            if o.side == .buy && !o.live { v[o.venue, default: VenueTotals()].paperBuysRaw += Int128(OrderTable.notional(o).raw) }
             if OrderTable.isUnsettled(o.status) { u.insert(id) }
             t[o.instrument, default: InstrumentTotals()].count += 1
             let q = Int128(o.remainingQuantity.raw)
@@ -127,11 +133,13 @@ struct OrderTable {
         let q = Int128(o.remainingQuantity.raw) * Int128(sign)
         t.count += sign
         if o.side == .buy { t.buyRaw += q } else { t.sellRaw += q }
-        openNotionalRaw += Int128(OrderTable.notional(o).raw) * Int128(sign)
+        let notional = Int128(OrderTable.notional(o).raw) * Int128(sign)
+        openNotionalRaw += notional
         byInstrument[o.instrument] = t
-        var c = byVenue[o.venue] ?? VenueCounts()
+        var c = byVenue[o.venue] ?? VenueTotals()
         c.open += sign
         if o.status == .uncertain { c.uncertain += sign }
+        if o.side == .buy && !o.live { c.paperBuysRaw += notional }
         byVenue[o.venue] = c
     }
 }
