@@ -156,6 +156,34 @@ struct BenchOrderPath: AsyncParsableCommand {
         return (sent, answered)
     }
 
+    /// The read paths an agent polls (`get_health`, `get_balances`) and the resolver's per-tick
+    /// read of unsettled orders, p50 in µs over 200 calls each: run with no order resting and
+    /// again with the bench's orders resting, they show whether those reads grow with the book of orders.
+    static func queryCosts(_ engine: isolated Engine, session: Session, outbox: Outbox, venue: String) async -> [String: Double] {
+        func p50(_ v: [UInt64]) -> Double { (Double(v.sorted()[v.count / 2]) / 100).rounded() / 10 }
+        var out: [String: Double] = [:]
+        for method in ["get_health", "get_balances"] {
+            var times: [UInt64] = []
+            for k in 0..<200 {
+                var line = #"{"jsonrpc":"2.0","id":\#(k),"method":"\#(method)"}"#
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                let msg = line.withUTF8 { RPCEnvelope.decode(UnsafeRawBufferPointer($0)) }
+                await engine.execute(msg, session: session)
+                times.append(DispatchTime.now().uptimeNanoseconds - t0)
+                if outbox.queuedCount > 0 { _ = await outbox.nextBatch() }
+            }
+            out[method + "_p50_us"] = p50(times)
+        }
+        var times: [UInt64] = []
+        for _ in 0..<200 {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            _ = engine.unsettledOrders(venue: venue)
+            times.append(DispatchTime.now().uptimeNanoseconds - t0)
+        }
+        out["resolver_unsettled_read_p50_us"] = p50(times)
+        return out
+    }
+
     /// One venue and ledger mode: `n` market orders through the whole path.
     func measure(_ venue: BenchVenue, ledgerPath: String, n: Int) async throws -> [String: Any] {
         let sink = try LoopbackSink(venue: venue)
@@ -258,9 +286,11 @@ struct BenchOrderPath: AsyncParsableCommand {
         // The loop runs on the engine's own executor (an `isolated` parameter): what is timed is the
         // gateway's path, not a hop from the bench's task into the actor and back.
         let extra = venue == .polymarket ? #","limit_price":"0.45""# : ""
+        let queriesEmpty = await BenchOrderPath.queryCosts(engine, session: session, outbox: outbox, venue: inst.venue)
         let (sent, answered) = await BenchOrderPath.loop(engine, session: session, outbox: outbox, sink: sink, n: n, instrument: inst.id, extra: extra,
                                                          refreshEvery: ends ? 20 : 1000, refresh: refresh)
         await engine.flushLedger()
+        let queriesResting = await BenchOrderPath.queryCosts(engine, session: session, outbox: outbox, venue: inst.venue)
         outbox.finish()
         func pct(_ v: [Int64], _ p: Double) -> Double {
             let s = v.sorted()
@@ -274,7 +304,8 @@ struct BenchOrderPath: AsyncParsableCommand {
                 "line_to_request_written_us": ["p50": pct(sent, 0.5), "p99": pct(sent, 0.99), "max": pct(sent, 1.0)],
                 "line_to_answer_us": ["p50": pct(answered, 0.5), "p99": pct(answered, 0.99)],
                 "requests_written": sink.requests, "last_order_status": filled, "open_orders_at_end": resting,
-                "first_tenth_p50_us": pct(Array(sent.prefix(tenth)), 0.5), "last_tenth_p50_us": pct(Array(sent.suffix(tenth)), 0.5)]
+                "first_tenth_p50_us": pct(Array(sent.prefix(tenth)), 0.5), "last_tenth_p50_us": pct(Array(sent.suffix(tenth)), 0.5),
+                "reads_with_no_order_resting": queriesEmpty, "reads_with_the_orders_resting": queriesResting]
     }
 }
 

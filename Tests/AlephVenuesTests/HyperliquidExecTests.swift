@@ -276,4 +276,31 @@ import Testing
             #expect(r.venueCode == "unsupportedTif")
         } else { Issue.record("fok accepted") }
     }
+
+    /// The per-IP weight window: the ceiling holds, the wait is until the oldest request leaves
+    /// the minute, and a long run (compactions included) agrees with a plain recount.
+    @Test func ipWeightWindowHoldsTheCeilingAndAgreesWithARecount() {
+        let w = HyperliquidWeights(ceiling: 100)
+        let s: Int64 = 1_000_000_000
+        #expect(w.reserve(60, now: 0) == nil && w.reserve(40, now: 10 * s) == nil)
+        #expect(w.used(now: 10 * s) == 100)
+        // Full: the next waits until the first request (t = 0) is a minute old.
+        #expect(w.reserve(1, now: 20 * s) == 40_000)
+        #expect(w.reserve(1, now: 60 * s) == nil && w.used(now: 60 * s) == 41)
+        // Many requests over several minutes against a recount of the last minute.
+        let big = HyperliquidWeights(ceiling: 1_000_000)
+        var log: [(Int64, Int)] = []
+        var t: Int64 = 0
+        for k in 0..<20_000 {
+            t += Int64(1 + (k * 7919) % 50) * 1_000_000
+            let weight = 1 + k % 20
+            #expect(big.reserve(weight, now: t) == nil)
+            log.append((t, weight))
+            if k % 997 == 0 {
+                let recount = log.filter { t - $0.0 < 60 * s }.reduce(0) { $0 + $1.1 }
+                #expect(big.used(now: t) == recount, "at \(k)")
+            }
+        }
+        #expect(big.used(now: t + 60 * s) == 0)
+    }
 }
