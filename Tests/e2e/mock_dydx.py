@@ -132,6 +132,8 @@ class MockDYDX(MockVenue):
         self.txs: list[dict] = []             # every verified transaction: kind, sequence, flags, gtb, timeout_height
         self.height_sockets: set = set()
         self.account_queries: list[str] = []
+        self.fills_queries: list[dict] = []      # /v4/fills query strings, in order
+        self.trade_height: dict[int, int] = {}   # trade id -> the height it happened at
         self._batch = None                    # events of one placement, sent as one Indexer message (one block's)
         self.list_cap = 1000                  # most orders one /v4/orders page lists (a test shrinks it: a long history)
         self.subaccount_subscriptions = 0
@@ -263,7 +265,7 @@ class MockDYDX(MockVenue):
         c = self.chain_of(o)
         return {"id": str(uuid.uuid5(uuid.NAMESPACE_OID, f"fill/{t.id}")), "side": "BUY" if t.side == "buy" else "SELL",
                 "liquidity": "MAKER" if t.maker else "TAKER", "type": "LIMIT", "market": "BTC-USD", "marketType": "PERPETUAL",
-                "price": str(t.price), "size": str(t.qty), "fee": str(t.fee), "createdAt": iso(t.time_ms), "createdAtHeight": str(self.height),
+                "price": str(t.price), "size": str(t.qty), "fee": str(t.fee), "createdAt": iso(t.time_ms), "createdAtHeight": str(self.trade_height.get(t.id, self.height)),
                 "orderId": self.uuid_of(c), "clientMetadata": str(c.metadata), "subaccountNumber": 0}
 
     # ---- blocks ----
@@ -574,10 +576,15 @@ class MockDYDX(MockVenue):
     async def h_fills(self, request):
         if not self.mine(request):
             return web.json_response({"fills": []})
-        limit = int(request.query.get("limit", "100"))
+        limit = min(int(request.query.get("limit", "100")), 1000)
+        before = request.query.get("createdBeforeOrAtHeight")
+        with self.lock:
+            self.fills_queries.append(dict(request.query))
         with self.ex.lock:
             rows = [self.fill_obj(self.ex.orders[t.order_id], t) for t in sorted(self.ex.trades, key=lambda t: -t.id)]
-        return web.json_response({"fills": rows[:limit]})
+        if before is not None:
+            rows = [r for r in rows if int(r["createdAtHeight"]) <= int(before)]
+        return web.json_response({"fills": rows[:limit], "pageSize": limit, "totalResults": len(rows), "offset": 0})
 
     async def h_subaccount(self, request):
         if request.match_info["address"] != ADDRESS or request.match_info["n"] != "0":
@@ -586,6 +593,8 @@ class MockDYDX(MockVenue):
 
     # ---- Indexer WebSocket ----
     def on_exchange_event(self, kind, payload):
+        if kind == "trade":
+            self.trade_height.setdefault(payload[1].id, self.height)
         if self._batch is not None:
             self._batch.append((kind, payload))
             return

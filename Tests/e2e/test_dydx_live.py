@@ -208,6 +208,37 @@ def test_a_stateful_cancel_queued_behind_a_slow_transaction_is_not_sent_already_
     finish(s, c, m)
 
 
+def test_a_catch_up_reads_every_fill_page_by_height(dydx):
+    """1,200 fills while the stream is down — more than one Indexer page (1,000) — are all booked
+    once by the catch-up, page after page by height."""
+    m = dydx
+    s, c = start_gateway(m, INST, "dydx", config_extra=LIMITS_OFF)
+    bid = m.ex.best_bid()
+    r = c.call("place_signal", intent_id="many", instrument=INST, side="buy", quantity="0.13", limit_price=str(bid - 40))
+    assert r["status"] == "open", r
+    cid = order_of(c, "many")["client_order_id"]
+    m.stream_blocked.set()
+    m.drop_streams()
+    wait_until(lambda: venue_state(c, "dydx")["stream"] is False, what="stream down")
+    for batch in range(12):
+        h = m.height
+        for _ in range(100):
+            m.ex.fill_resting(cid, D("0.0001"))
+        wait_until(lambda: m.height > h, what="the next block")     # the fills spread over heights, as on chain
+    queries = len(m.fills_queries)
+    m.stream_blocked.clear()
+    wait_until(lambda: D(order_of(c, "many")["filled_quantity"]) == D("0.12"), timeout=30, what="every fill caught up")
+    fills = c.call("get_fills", order_id=order_of(c, "many")["order_id"], limit=1000)
+    n = len(fills["fills"])
+    while fills.get("next_cursor"):
+        fills = c.call("get_fills", order_id=order_of(c, "many")["order_id"], limit=1000, cursor=fills["next_cursor"])
+        n += len(fills["fills"])
+    assert n == 1200
+    paged = [q for q in m.fills_queries[queries:] if "createdBeforeOrAtHeight" in q]
+    assert paged, m.fills_queries[queries:]
+    finish(s, c, m)
+
+
 def test_a_signature_for_another_chain_is_refused_by_the_venue():
     m = MockDYDX(chain="dydx-testnet-4").start()
     try:
