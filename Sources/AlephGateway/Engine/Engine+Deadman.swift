@@ -97,8 +97,11 @@ extension Engine {
     /// What each venue's own switch should be now: armed (with the timeout that backs the
     /// longest armed session switch) where an armed session has a live order, else disarmed.
     func nativeDeadmanPlan() -> [String: Int] {
+        // Nothing armed and nothing held: no order needs looking at (the timer calls this often).
+        let armed = sessionStates.values.contains { $0.deadman != nil }
+        if !armed && nativeDeadmen.isEmpty { return [:] }
         var longest: [String: Int] = [:]
-        for id in openOrderIds {
+        for id in armed ? openOrderIds : [] {
             guard let o = orders[id], !o.status.isTerminal, let s = orderSessions[id],
                   let d = sessionStates[s]?.deadman, executors[o.venue]?.traits.nativeDeadman != nil else { continue }
             longest[o.venue] = max(longest[o.venue] ?? 0, Int(d.timeoutNanos / 1_000_000))
@@ -108,7 +111,7 @@ extension Engine {
         // A switch without a disarm stays refreshed while any order of ours there is live: letting
         // it lapse would cancel every order of the account, not only the armed sessions'.
         for (venue, held) in nativeDeadmen where plan[venue] == nil && executors[venue]?.traits.nativeDeadman?.stopCancelsAll == true {
-            if openOrderIds.contains(where: { orders[$0].map { $0.venue == venue && !$0.status.isTerminal } ?? false }) { plan[venue] = held.timeoutMs }
+            if orders.totals(onVenue: venue).open > 0 { plan[venue] = held.timeoutMs }
         }
         return plan
     }
