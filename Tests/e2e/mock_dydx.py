@@ -584,7 +584,8 @@ class MockDYDX(MockVenue):
             rows = [self.fill_obj(self.ex.orders[t.order_id], t) for t in sorted(self.ex.trades, key=lambda t: -t.id)]
         if before is not None:
             rows = [r for r in rows if int(r["createdAtHeight"]) <= int(before)]
-        return web.json_response({"fills": rows[:limit], "pageSize": limit, "totalResults": len(rows), "offset": 0})
+        offset = (max(1, int(request.query.get("page", "1"))) - 1) * limit
+        return web.json_response({"fills": rows[offset:offset + limit], "pageSize": limit, "totalResults": len(rows), "offset": offset})
 
     async def h_subaccount(self, request):
         if request.match_info["address"] != ADDRESS or request.match_info["n"] != "0":

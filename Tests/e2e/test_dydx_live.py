@@ -239,6 +239,36 @@ def test_a_catch_up_reads_every_fill_page_by_height(dydx):
     finish(s, c, m)
 
 
+def test_a_catch_up_reads_on_through_a_height_whose_fills_fill_whole_pages():
+    """1,200 fills at one height (slow blocks): past the first page the catch-up asks for the next
+    `page` at that height, and books every fill once."""
+    m = MockDYDX(block_ms=4000).start()
+    try:
+        s, c = start_gateway(m, INST, "dydx", config_extra=LIMITS_OFF, submit_timeout_ms=9000)
+        bid = m.ex.best_bid()
+        r = c.call("place_signal", intent_id="one-block", instrument=INST, side="buy", quantity="0.13", limit_price=str(bid - 40))
+        assert r["status"] == "open", r
+        cid = order_of(c, "one-block")["client_order_id"]
+        m.stream_blocked.set()
+        m.drop_streams()
+        wait_until(lambda: venue_state(c, "dydx")["stream"] is False, what="stream down")
+        start = m.height
+        wait_until(lambda: m.height > start, what="a fresh block")   # then ~4 s before the next one
+        h = m.height
+        for _ in range(1200):
+            m.ex.fill_resting(cid, D("0.0001"))
+        with m.lock:
+            heights = set(m.trade_height.values())
+        assert heights == {h}, sorted(heights)      # the premise: one height for all of them
+        queries = len(m.fills_queries)
+        m.stream_blocked.clear()
+        wait_until(lambda: D(order_of(c, "one-block")["filled_quantity"]) == D("0.12"), timeout=30, what="every fill caught up")
+        assert any(q.get("page") == "2" for q in m.fills_queries[queries:]), m.fills_queries[queries:]
+        finish(s, c, m)
+    finally:
+        m.stop()
+
+
 def test_a_signature_for_another_chain_is_refused_by_the_venue():
     m = MockDYDX(chain="dydx-testnet-4").start()
     try:
