@@ -208,18 +208,25 @@ def test_a_stateful_cancel_queued_behind_a_slow_transaction_is_not_sent_already_
     finish(s, c, m)
 
 
+def resting_order_with_the_stream_down(m, c, intent, bid):
+    """A resting buy of 0.13 (room for 1,200 fills of 0.0001), then the private stream cut and
+    kept down; returns its client order id."""
+    r = c.call("place_signal", intent_id=intent, instrument=INST, side="buy", quantity="0.13", limit_price=str(bid - 40))
+    assert r["status"] == "open", r
+    cid = order_of(c, intent)["client_order_id"]
+    m.stream_blocked.set()
+    m.drop_streams()
+    wait_until(lambda: venue_state(c, "dydx")["stream"] is False, what="stream down")
+    return cid
+
+
 def test_a_catch_up_reads_every_fill_page_by_height(dydx):
     """1,200 fills while the stream is down — more than one Indexer page (1,000) — are all booked
     once by the catch-up, page after page by height."""
     m = dydx
     s, c = start_gateway(m, INST, "dydx", config_extra=LIMITS_OFF)
     bid = m.ex.best_bid()
-    r = c.call("place_signal", intent_id="many", instrument=INST, side="buy", quantity="0.13", limit_price=str(bid - 40))
-    assert r["status"] == "open", r
-    cid = order_of(c, "many")["client_order_id"]
-    m.stream_blocked.set()
-    m.drop_streams()
-    wait_until(lambda: venue_state(c, "dydx")["stream"] is False, what="stream down")
+    cid = resting_order_with_the_stream_down(m, c, "many", bid)
     for batch in range(12):
         h = m.height
         for _ in range(100):
@@ -246,12 +253,7 @@ def test_a_catch_up_reads_on_through_a_height_whose_fills_fill_whole_pages():
     try:
         s, c = start_gateway(m, INST, "dydx", config_extra=LIMITS_OFF, submit_timeout_ms=9000)
         bid = m.ex.best_bid()
-        r = c.call("place_signal", intent_id="one-block", instrument=INST, side="buy", quantity="0.13", limit_price=str(bid - 40))
-        assert r["status"] == "open", r
-        cid = order_of(c, "one-block")["client_order_id"]
-        m.stream_blocked.set()
-        m.drop_streams()
-        wait_until(lambda: venue_state(c, "dydx")["stream"] is False, what="stream down")
+        cid = resting_order_with_the_stream_down(m, c, "one-block", bid)
         start = m.height
         wait_until(lambda: m.height > start, what="a fresh block")   # then ~4 s before the next one
         h = m.height
